@@ -1,0 +1,2 @@
+/** Placeholder until filled. */
+package dev.replication.testkit;
