@@ -1,0 +1,195 @@
+package dev.replication;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key of the library, with its type, default and description.
+ * <p>
+ * Keys are read from persistence.xml properties (or any {@code Map} handed to Hibernate) and
+ * from {@link ReplicationConfig.Builder}. Per-replica keys are templates in which {@code <name>}
+ * stands for a replica name listed in {@link #REPLICAS}. An unknown {@code replication.*} key or
+ * a value of the wrong type fails at startup with a {@link ReplicationConfigurationException}
+ * naming the key, the value and what is allowed.
+ */
+public enum ReplicationProperty {
+
+    PRIMARY_URL("replication.primary.url", Type.JDBC_URL, null,
+            "JDBC URL of the primary (jdbc:postgresql://host:port/db)."),
+    PRIMARY_NAME("replication.primary.name", Type.NAME, "primary",
+            "Node name and Hibernate tenant id of the primary."),
+    PRIMARY_USER("replication.primary.user", Type.STRING, null,
+            "User for the primary; defaults to replication.user."),
+    PRIMARY_PASSWORD("replication.primary.password", Type.SECRET, null,
+            "Password for the primary; defaults to replication.password. Never logged."),
+    USER("replication.user", Type.STRING, null, "Default user for every node."),
+    PASSWORD("replication.password", Type.SECRET, null, "Default password for every node. Never logged."),
+    REPLICAS("replication.replicas", Type.NAME_LIST, "",
+            "Comma-separated replica names; each name is also its Hibernate tenant id."),
+    REPLICA_URL("replication.replica.<name>.url", Type.JDBC_URL, null, "JDBC URL of the replica <name>."),
+    REPLICA_USER("replication.replica.<name>.user", Type.STRING, null,
+            "User for the replica <name>; defaults to replication.user."),
+    REPLICA_PASSWORD("replication.replica.<name>.password", Type.SECRET, null,
+            "Password for the replica <name>; defaults to replication.password. Never logged."),
+    REPLICA_WEIGHT("replication.replica.<name>.weight", Type.POSITIVE_INT, "1",
+            "Relative share of reads for the weighted selector."),
+
+    SELECTOR("replication.selector", Type.SELECTOR, "round-robin",
+            "Replica selection: round-robin, random, least-loaded, weighted, lowest-lag, or the class name of a"
+                    + " dev.replication.spi.ReplicaSelector with a public no-arg constructor."),
+    NO_REPLICA("replication.no-replica", Type.ENUM, "primary",
+            "When no replica qualifies for a read: primary (read on the primary) or fail (throw).",
+            "primary", "fail"),
+    READ_ONLY_SESSIONS("replication.read-only-sessions", Type.ENUM, "replica",
+            "Where sessions opened with withOptions().readOnly(true) outside any routing scope read: replica"
+                    + " (chosen by the selector) or primary.", "replica", "primary"),
+
+    POOL_MAX_SIZE("replication.pool.max-size", Type.POSITIVE_INT, "10", "Maximum connections per node pool."),
+    POOL_MIN_IDLE("replication.pool.min-idle", Type.NON_NEGATIVE_INT, "2", "Minimum idle connections per node pool."),
+    POOL_CONNECTION_TIMEOUT("replication.pool.connection-timeout", Type.DURATION, "500ms",
+            "Longest wait for a pooled connection before the node counts as unavailable (HikariCP"
+                    + " connectionTimeout, at least 250ms)."),
+    POOL_IDLE_TIMEOUT("replication.pool.idle-timeout", Type.DURATION, "10m", "HikariCP idleTimeout."),
+    POOL_MAX_LIFETIME("replication.pool.max-lifetime", Type.DURATION, "30m", "HikariCP maxLifetime."),
+    HIKARI("replication.hikari.<property>", Type.PASSTHROUGH, null,
+            "Any HikariConfig property, passed through to every node pool (e.g. replication.hikari.leakDetectionThreshold)."),
+    CONNECT_TIMEOUT("replication.connect-timeout", Type.DURATION, "1s",
+            "TCP connect and login timeout of new connections (pgjdbc connectTimeout/loginTimeout, whole seconds)."),
+
+    MONITOR_INTERVAL("replication.monitor.interval", Type.DURATION, "1s",
+            "How often the monitor checks every node; 0 disables the monitor."),
+    MONITOR_TIMEOUT("replication.monitor.timeout", Type.DURATION, "400ms",
+            "Longest a single node check may take before it counts as failed; must be below the interval."),
+    MAX_LAG("replication.max-lag", Type.DURATION, "5s",
+            "A replica further behind than this (in time) is not used for reads."),
+    MAX_LAG_BYTES("replication.max-lag-bytes", Type.NON_NEGATIVE_LONG, "67108864",
+            "A replica further behind than this many bytes of WAL is not used for reads; 0 means no byte limit."),
+    READMIT_AFTER("replication.readmit-after", Type.POSITIVE_INT, "3",
+            "Consecutive good checks before an excluded replica is used again."),
+    RETRY_READS("replication.retry-reads", Type.BOOLEAN, "true",
+            "Retry a read once on another node when its replica connection fails before any result."),
+
+    CONSISTENCY("replication.consistency", Type.ENUM, "wait",
+            "Read-after-write: wait (wait for a replica that replayed the token, then primary), primary (go to"
+                    + " the primary at once when no replica has replayed it), off (ignore tokens).",
+            "wait", "primary", "off"),
+    CONSISTENCY_WAIT_TIMEOUT("replication.consistency.wait-timeout", Type.DURATION, "300ms",
+            "Longest wait for a replica to replay the scope's token before reading on the primary."),
+
+    FAILOVER("replication.failover", Type.ENUM, "manual",
+            "Primary failure handling: manual (report, writes fail, operator promotes), promote (promote the most"
+                    + " caught-up standby), discover (follow a primary promoted by something else).",
+            "manual", "promote", "discover"),
+    FAILOVER_PRIMARY_FAILURES("replication.failover.primary-failures", Type.POSITIVE_INT, "3",
+            "Consecutive failed primary checks before the primary counts as failed."),
+    FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
+            "Longest wait for a promoted standby to leave recovery.");
+
+    /** Value types; each knows how to describe what it allows. */
+    public enum Type {
+        STRING("any text"),
+        SECRET("any text"),
+        NAME("a name of letters, digits, '_' or '-'"),
+        NAME_LIST("a comma-separated list of names of letters, digits, '_' or '-'"),
+        JDBC_URL("a URL starting with jdbc:postgresql://"),
+        POSITIVE_INT("a whole number >= 1"),
+        NON_NEGATIVE_INT("a whole number >= 0"),
+        NON_NEGATIVE_LONG("a whole number >= 0"),
+        BOOLEAN("true or false"),
+        DURATION("a duration such as 250ms, 2s, 1m or a number of milliseconds"),
+        ENUM("one of the listed values"),
+        SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
+        PASSTHROUGH("any HikariConfig property");
+
+        private final String allowed;
+
+        Type(String allowed) {
+            this.allowed = allowed;
+        }
+
+        /** Human-readable description of the values this type accepts. */
+        public String allowed() {
+            return allowed;
+        }
+    }
+
+    /** Prefix of every key of this library. */
+    public static final String PREFIX = "replication.";
+
+    private final String key;
+    private final Type type;
+    private final String defaultValue;
+    private final String description;
+    private final List<String> choices;
+
+    ReplicationProperty(String key, Type type, String defaultValue, String description, String... choices) {
+        this.key = key;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.choices = List.of(choices);
+    }
+
+    /** The key, possibly a template containing {@code <name>} or {@code <property>}. */
+    public String key() {
+        return key;
+    }
+
+    /** The key for a given replica name (only for {@code replication.replica.<name>.*} templates). */
+    public String key(String replicaName) {
+        return key.replace("<name>", replicaName);
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    /** The default as text, or {@code null} when the setting has none. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** For {@link Type#ENUM} settings, the allowed values; otherwise empty. */
+    public List<String> choices() {
+        return choices;
+    }
+
+    /** What this setting allows, for error messages. */
+    public String allowed() {
+        return type == Type.ENUM ? "one of " + String.join(", ", choices) : type.allowed();
+    }
+
+    boolean isTemplate() {
+        return key.contains("<");
+    }
+
+    /** The setting a concrete key belongs to, matching templates; empty when unknown. */
+    public static Optional<ReplicationProperty> forKey(String concreteKey) {
+        String k = concreteKey.toLowerCase(Locale.ROOT);
+        for (ReplicationProperty p : values()) {
+            if (!p.isTemplate() && p.key.equals(k)) {
+                return Optional.of(p);
+            }
+        }
+        if (k.startsWith("replication.hikari.") && k.length() > "replication.hikari.".length()) {
+            return Optional.of(HIKARI);
+        }
+        if (k.startsWith("replication.replica.")) {
+            String rest = k.substring("replication.replica.".length());
+            int dot = rest.lastIndexOf('.');
+            if (dot > 0) {
+                String suffix = rest.substring(dot);
+                return Arrays.stream(values())
+                        .filter(p -> p.key.startsWith("replication.replica.<name>") && p.key.endsWith(suffix))
+                        .findFirst();
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.replication;
+
+/** Why a session was routed to the node it was routed to. */
+public enum RoutingReason {
+    /** A qualifying replica was chosen by the selector. */
+    REPLICA_SELECTED,
+    /** The scope asked for the primary (WRITE or READ_STRONG). */
+    PRIMARY_REQUESTED,
+    /** No scope was open: sessions default to the primary. */
+    NO_SCOPE,
+    /** A nested scope kept the node of its enclosing scope (never switch node inside a transaction). */
+    PINNED_BY_TRANSACTION,
+    /** No replica was up and in the right role; read on the primary. */
+    NO_HEALTHY_REPLICA,
+    /** Replicas were up but all beyond the allowed lag; read on the primary. */
+    LAG_EXCEEDED,
+    /** A replica qualified only after waiting for it to replay the scope's token. */
+    TOKEN_WAITED,
+    /** No replica had replayed the token and consistency mode {@code primary} sent the read to the primary. */
+    TOKEN_NOT_REPLAYED,
+    /** No replica replayed the token within the wait timeout; read on the primary. */
+    TOKEN_WAIT_TIMEOUT,
+    /** The first attempt failed on a replica connection; this attempt went elsewhere. */
+    RETRIED_AFTER_FAILURE
+}

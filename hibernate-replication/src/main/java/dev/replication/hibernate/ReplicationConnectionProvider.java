@@ -1,0 +1,172 @@
+package dev.replication.hibernate;
+
+import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationException;
+import dev.replication.RoutingDecision;
+import dev.replication.RoutingOptions;
+import dev.replication.Intent;
+import dev.replication.internal.Log;
+import dev.replication.internal.ReplicationRuntime;
+import dev.replication.internal.RoutedConnection;
+import dev.replication.internal.ScopeStack;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.service.UnknownUnwrapTypeException;
+import org.hibernate.service.spi.Configurable;
+import org.hibernate.service.spi.Stoppable;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
+ * Tenant {@code primary} (see {@code replication.primary.name}) is always the current primary,
+ * whichever node that is after a failover; every replica name is a tenant served by that
+ * replica's pool, read-only. {@link #getAnyConnection()} is the primary (schema tooling,
+ * metadata). Sessions opened with {@code withOptions().readOnly(true)} outside a routing scope
+ * are served by a replica chosen by the selector ({@code replication.read-only-sessions}).
+ * <p>
+ * Configure in persistence.xml with {@code hibernate.multi_tenant_connection_provider} set to
+ * this class and {@code hibernate.tenant_identifier_resolver} set to
+ * {@link ReplicationTenantResolver}. Thread-safe.
+ */
+public class ReplicationConnectionProvider implements MultiTenantConnectionProvider<String>, Configurable, Stoppable {
+    private static final long serialVersionUID = 1L;
+
+    private transient ReplicationRuntime runtime;
+
+    /** For Hibernate, which instantiates the provider by class name and then calls {@link #configure}. */
+    public ReplicationConnectionProvider() {
+    }
+
+    /** For programmatic bootstrap with an already validated configuration. */
+    public ReplicationConnectionProvider(ReplicationConfig config) {
+        this.runtime = new ReplicationRuntime(config);
+    }
+
+    @Override
+    public void configure(Map<String, Object> settings) {
+        if (runtime == null) {
+            runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(settings));
+        }
+    }
+
+    /** The runtime behind this provider. */
+    public ReplicationRuntime runtime() {
+        if (runtime == null) {
+            throw new ReplicationException("ReplicationConnectionProvider used before configure()");
+        }
+        return runtime;
+    }
+
+    @Override
+    public Connection getAnyConnection() throws SQLException {
+        return wrap(runtime.primaryConnection(), runtime.primary(), false);
+    }
+
+    @Override
+    public void releaseAnyConnection(Connection connection) throws SQLException {
+        connection.close();
+    }
+
+    @Override
+    public Connection getConnection(String tenant) throws SQLException {
+        if (!runtime.isReplicaTenant(tenant)) {
+            return wrap(runtime.primaryConnection(), runtime.primary(), captureTokens());
+        }
+        return replicaConnection(tenant);
+    }
+
+    @Override
+    public Connection getReadOnlyConnection(String tenant) throws SQLException {
+        if (!runtime.isReplicaTenant(tenant)) {
+            if (runtime.config().readOnlySessionsOnReplica() && ScopeStack.current() == null) {
+                RoutingDecision d = runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, null);
+                runtime.published(d);
+                if (d.replica()) {
+                    return replicaConnection(d.node());
+                }
+            }
+            Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
+            c.setReadOnly(true);
+            return c;
+        }
+        return replicaConnection(tenant);
+    }
+
+    @Override
+    public void releaseReadOnlyConnection(String tenant, Connection connection) throws SQLException {
+        connection.close();
+    }
+
+    @Override
+    public void releaseConnection(String tenant, Connection connection) throws SQLException {
+        connection.close();
+    }
+
+    private Connection replicaConnection(String tenant) throws SQLException {
+        var node = runtime.nodeForTenant(tenant);
+        Connection c;
+        try {
+            c = wrap(runtime.borrow(node), node, false);
+        } catch (SQLException e) {
+            if (!runtime.config().retryReads()) {
+                throw e;
+            }
+            String reason = "no connection: " + e.getMessage();
+            runtime.markDown(node, reason);
+            Log.LOG.readRetried(node.name(), reason);
+            runtime.retried(node.name(), reason);
+            ScopeStack.Scope scope = ScopeStack.current();
+            RoutingDecision d = scope != null && scope.intent() == Intent.READ
+                    ? scope.reroute(runtime, node.name())
+                    : runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, node.name());
+            var other = runtime.nodeForTenant(d.tenant());
+            c = wrap(other == runtime.primary() ? runtime.primaryConnection() : runtime.borrow(other), other, false);
+        }
+        c.setReadOnly(true);
+        return c;
+    }
+
+    private boolean captureTokens() {
+        return runtime.config().consistency() != ReplicationConfig.ConsistencyMode.OFF
+                && !runtime.config().replicas().isEmpty();
+    }
+
+    private Connection wrap(Connection c, dev.replication.internal.Node node, boolean capture) {
+        return runtime.wrap(c, node, capture);
+    }
+
+    @Override
+    public boolean supportsAggressiveRelease() {
+        return false;
+    }
+
+    @Override
+    public boolean handlesConnectionReadOnly() {
+        return true;
+    }
+
+    @Override
+    public boolean isUnwrappableAs(Class<?> type) {
+        return type.isInstance(this) || type == ReplicationRuntime.class;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        if (type == ReplicationRuntime.class) {
+            return type.cast(runtime());
+        }
+        throw new UnknownUnwrapTypeException(type);
+    }
+
+    @Override
+    public void stop() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.replication.internal;
+
+import dev.replication.ConsistencyToken;
+import dev.replication.NodeRole;
+import dev.replication.ReplicationConfig;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Checks every node at a fixed interval. One scheduler thread drives the ticks; the blocking
+ * JDBC checks run on a small worker pool (at most one check in flight per node) so that a hung
+ * node only ever costs its own check, bounded by the check timeout, never the other nodes'.
+ * <p>
+ * Per replica: up/down, role, replayed LSN, lag in bytes (primary LSN minus replayed LSN) and in
+ * time. Time lag is measured from a short history of primary positions: a replica that has
+ * replayed up to L is behind by the time since the primary first moved past L. On an idle primary
+ * a caught-up replica therefore has zero lag (unlike {@code now() - pg_last_xact_replay_timestamp()}).
+ */
+public final class ClusterMonitor implements AutoCloseable {
+
+    private static final String CHECK_SQL = "SELECT r,"
+            + " (CASE WHEN r THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,"
+            + " CASE WHEN r THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
+            + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+            + " (SELECT sender_port FROM pg_stat_wal_receiver)"
+            + " FROM pg_is_in_recovery() r";
+
+    private final ReplicationRuntime runtime;
+    private final ReplicationConfig config;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final Map<Node, Future<Observation>> inFlight = new HashMap<>();
+    private final Deque<long[]> primaryHistory = new ArrayDeque<>();
+    private final AtomicInteger checks = new AtomicInteger();
+    private volatile Instant lastTick;
+
+    ClusterMonitor(ReplicationRuntime runtime) {
+        this.runtime = runtime;
+        this.config = runtime.config();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("replication-monitor"));
+        this.workers = Executors.newCachedThreadPool(daemon("replication-check"));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Runs a first check synchronously, then schedules the periodic ones (unless the interval is 0). */
+    void start() {
+        tick();
+        Duration interval = config.monitorInterval();
+        if (!interval.isZero()) {
+            scheduler.scheduleAtFixedRate(this::tickSafely, interval.toMillis(), interval.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs one check of every node now, on the monitor thread, and waits for it. */
+    public void checkNow() {
+        try {
+            scheduler.submit(this::tickSafely).get(config.monitorTimeout().toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the next periodic tick will try again
+        }
+    }
+
+    public Instant lastCheck() {
+        return lastTick;
+    }
+
+    public int checksRun() {
+        return checks.get();
+    }
+
+    java.util.concurrent.Executor executor() {
+        return workers;
+    }
+
+    /** Runs {@code task} on the monitor thread (serialised with checks) and returns its result. */
+    public <T> T onMonitorThread(java.util.concurrent.Callable<T> task, Duration timeout) {
+        try {
+            return scheduler.submit(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.replication.ReplicationException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new dev.replication.ReplicationException(String.valueOf(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new dev.replication.ReplicationException("monitor task did not finish within " + timeout.toMillis() + "ms");
+        }
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            Log.LOG.debug("monitor tick failed", e);
+        }
+    }
+
+    private synchronized void tick() {
+        List<Node> nodes = runtime.nodes();
+        long deadline = System.nanoTime() + config.monitorTimeout().toNanos();
+        for (Node node : nodes) {
+            Future<Observation> f = inFlight.get(node);
+            if (f == null || f.isDone()) {
+                inFlight.put(node, workers.submit(() -> observe(node)));
+            }
+        }
+        Instant now = Instant.now();
+        Map<Node, Observation> results = new HashMap<>();
+        for (Node node : nodes) {
+            Future<Observation> f = inFlight.get(node);
+            long wait = Math.max(0, deadline - System.nanoTime());
+            try {
+                results.put(node, f.get(wait, TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                results.put(node, Observation.failed("no answer within " + config.monitorTimeout().toMillis()
+                        + "ms (hung or unreachable)"));
+            } catch (ExecutionException e) {
+                results.put(node, Observation.failed(String.valueOf(e.getCause())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        runtime.apply(results, now, this);
+        lastTick = now;
+        checks.incrementAndGet();
+    }
+
+    /** Records the primary's position at {@code now}; keeps a short history for time lag. */
+    void recordPrimaryPosition(long lsn, Instant now) {
+        long t = now.toEpochMilli();
+        if (primaryHistory.isEmpty() || Long.compareUnsigned(primaryHistory.peekLast()[0], lsn) != 0) {
+            primaryHistory.addLast(new long[] {lsn, t});
+        }
+        long horizon = t - Math.max(config.maxLag().toMillis() * 4, 60_000);
+        while (primaryHistory.size() > 2 && primaryHistory.peekFirst()[1] < horizon) {
+            primaryHistory.removeFirst();
+        }
+    }
+
+    /**
+     * Time since the primary first moved past {@code replayed}: how long the oldest WAL the replica
+     * lacks has existed. Zero when it lacks nothing.
+     */
+    Duration timeLag(long replayed, long primaryLsn, Instant now) {
+        if (Long.compareUnsigned(replayed, primaryLsn) >= 0) {
+            return Duration.ZERO;
+        }
+        long since = -1;
+        for (var it = primaryHistory.descendingIterator(); it.hasNext(); ) {
+            long[] sample = it.next();
+            if (Long.compareUnsigned(sample[0], replayed) > 0) {
+                since = sample[1];
+            } else {
+                break;
+            }
+        }
+        if (since < 0) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(Math.max(0, now.toEpochMilli() - since));
+    }
+
+    private Observation observe(Node node) {
+        try {
+            if (node.monitorConnection == null || node.monitorConnection.isClosed()) {
+                node.monitorConnection = node.openDirect();
+                node.monitorConnection.setAutoCommit(true);
+            }
+            try (Statement st = node.monitorConnection.createStatement();
+                 ResultSet rs = st.executeQuery(CHECK_SQL)) {
+                rs.next();
+                boolean recovery = rs.getBoolean(1);
+                String lsn = rs.getString(2);
+                long tli = rs.getLong(3);
+                if (rs.wasNull()) {
+                    tli = -1;
+                }
+                int port = rs.getInt(4);
+                if (rs.wasNull()) {
+                    port = -1;
+                }
+                return new Observation(true, recovery ? NodeRole.REPLICA : NodeRole.PRIMARY,
+                        lsn == null ? -1 : ConsistencyToken.parse(lsn).lsn(), tli, port, null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            Connection c = node.monitorConnection;
+            node.monitorConnection = null;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // already broken
+                }
+            }
+            return Observation.failed(firstLine(e));
+        }
+    }
+
+    static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    /** One node check. */
+    record Observation(boolean ok, NodeRole role, long lsn, long timeline, int upstreamPort, String error) {
+        static Observation failed(String error) {
+            return new Observation(false, NodeRole.UNKNOWN, -1, -1, -1, error);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.replication.internal;
+
+import org.jboss.logging.BasicLogger;
+import org.jboss.logging.Logger;
+import org.jboss.logging.annotations.Cause;
+import org.jboss.logging.annotations.LogMessage;
+import org.jboss.logging.annotations.Message;
+import org.jboss.logging.annotations.MessageLogger;
+
+import java.lang.invoke.MethodHandles;
+
+import static org.jboss.logging.Logger.Level.ERROR;
+import static org.jboss.logging.Logger.Level.INFO;
+import static org.jboss.logging.Logger.Level.WARN;
+
+/**
+ * Every log line of the library, with a stable id (HRR000001...). Ids are never reused.
+ * State changes are logged once when they happen, never per call. No line carries a password or
+ * a URL with credentials.
+ */
+@MessageLogger(projectCode = "HRR", length = 6)
+public interface Log extends BasicLogger {
+
+    Log LOG = Logger.getMessageLogger(MethodHandles.lookup(), Log.class, "dev.replication");
+
+    @LogMessage(level = INFO)
+    @Message(id = 1, value = "Replication started: primary '%s', replicas %s, selector %s, consistency %s, failover %s")
+    void started(String primary, Object replicas, String selector, Object consistency, Object failover);
+
+    @LogMessage(level = WARN)
+    @Message(id = 2, value = "Node '%s' is down: %s")
+    void nodeDown(String node, String reason);
+
+    @LogMessage(level = INFO)
+    @Message(id = 3, value = "Node '%s' is up again (role %s)")
+    void nodeUp(String node, Object role);
+
+    @LogMessage(level = WARN)
+    @Message(id = 4, value = "Replica '%s' excluded from reads: %s")
+    void replicaExcluded(String node, String reason);
+
+    @LogMessage(level = INFO)
+    @Message(id = 5, value = "Replica '%s' readmitted for reads after %d consecutive good checks")
+    void replicaReadmitted(String node, int checks);
+
+    @LogMessage(level = WARN)
+    @Message(id = 6, value = "No replica qualifies for reads, reading on the primary: %s")
+    void noReplicaFallback(String reasons);
+
+    @LogMessage(level = INFO)
+    @Message(id = 7, value = "Replicas qualify for reads again")
+    void replicasBack();
+
+    @LogMessage(level = WARN)
+    @Message(id = 8, value = "Node '%s' reports role %s but routing has it as %s; kept out of routing")
+    void roleMismatch(String node, Object observed, Object expected);
+
+    @LogMessage(level = ERROR)
+    @Message(id = 9, value = "Primary '%s' failed %d consecutive checks: %s")
+    void primaryDown(String node, int failures, String reason);
+
+    @LogMessage(level = WARN)
+    @Message(id = 10, value = "Promotion started: promoting standby '%s' (replayed %s, %d bytes behind the last known primary position %s)")
+    void promotionStarted(String node, String lsn, long behind, String lastPrimaryLsn);
+
+    @LogMessage(level = WARN)
+    @Message(id = 11, value = "Promoted '%s' to primary at %s on timeline %d in %d ms; the old primary '%s' may have had up to %d bytes of WAL the new primary lacks")
+    void promoted(String node, String lsn, long timeline, long millis, String old, long lostBytes);
+
+    @LogMessage(level = ERROR)
+    @Message(id = 12, value = "Fenced node '%s' seen: it reports not in recovery on timeline %d while '%s' is the primary on timeline %d; no session will be routed to it until it is re-attached as a replica")
+    void fencedNodeSeen(String node, long timeline, String primary, long primaryTimeline);
+
+    @LogMessage(level = ERROR)
+    @Message(id = 13, value = "Promotion of '%s' failed: %s")
+    void promotionFailed(String node, String reason);
+
+    @LogMessage(level = INFO)
+    @Message(id = 14, value = "Following the primary found on '%s' (timeline %d); previous primary '%s'")
+    void followingPrimary(String node, long timeline, String previous);
+
+    @LogMessage(level = WARN)
+    @Message(id = 15, value = "Replica '%s' still follows the old primary; kept out of reads until it replays from '%s'")
+    void replicaOnOldPrimary(String node, String primary);
+
+    @LogMessage(level = WARN)
+    @Message(id = 16, value = "Read on replica '%s' failed before any result (%s); retrying on another node")
+    void readRetried(String node, String reason);
+
+    @LogMessage(level = INFO)
+    @Message(id = 17, value = "Fenced node '%s' is a replica of '%s' again and may serve reads after readmission")
+    void unfenced(String node, String primary);
+
+    @LogMessage(level = WARN)
+    @Message(id = 18, value = "Routing listener %s threw; ignored")
+    void listenerFailed(Object listener, @Cause Throwable cause);
+
+    @LogMessage(level = INFO)
+    @Message(id = 19, value = "Replication stopped")
+    void stopped();
+
+    @LogMessage(level = WARN)
+    @Message(id = 20, value = "Consistency token %s is ahead of the primary's position %s; capped")
+    void tokenCapped(String token, String primary);
+}

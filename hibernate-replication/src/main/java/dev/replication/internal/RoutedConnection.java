@@ -1,0 +1,112 @@
+package dev.replication.internal;
+
+import dev.replication.ConsistencyScope;
+import dev.replication.ConsistencyToken;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A pooled connection handed to Hibernate. It knows the node it came from (so it returns there
+ * whatever tenant the session has) and, on the primary, turns each commit into a
+ * read-after-write token without an extra round trip: the commit is sent as one batch
+ * {@code SELECT <xid assigned?>; COMMIT; SELECT pg_current_wal_insert_lsn()}. The insert position
+ * read after COMMIT is at or after the end of the commit record, so a replica that has replayed
+ * it sees the write. Transactions that wrote nothing produce no token.
+ */
+public final class RoutedConnection extends DelegatingConnection {
+
+    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT;"
+            + " SELECT pg_current_wal_insert_lsn()::text";
+
+    /** SQLSTATE 08007, transaction_resolution_unknown. */
+    public static final String OUTCOME_UNKNOWN = "08007";
+
+    private final ReplicationRuntime runtime;
+    private final Node node;
+    private final boolean captureToken;
+    private boolean closed;
+
+    RoutedConnection(Connection delegate, ReplicationRuntime runtime, Node node, boolean captureToken) {
+        super(delegate);
+        this.runtime = runtime;
+        this.node = node;
+        this.captureToken = captureToken;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        try {
+            if (captureToken && !delegate.getAutoCommit()) {
+                commitWithToken();
+            } else {
+                delegate.commit();
+            }
+        } catch (SQLException e) {
+            if (isConnectionFailure(e)) {
+                runtime.markDown(node, "connection lost during commit: " + ClusterMonitor.firstLine(e));
+                throw new SQLException(node.status().describe() + ": the connection to the primary was lost while"
+                        + " committing; the transaction may or may not have been committed", OUTCOME_UNKNOWN, e);
+            }
+            throw e;
+        }
+    }
+
+    private void commitWithToken() throws SQLException {
+        BaseConnection pg = delegate.unwrap(BaseConnection.class);
+        if (pg.getTransactionState() != TransactionState.OPEN) {
+            delegate.commit();
+            return;
+        }
+        try (Statement st = delegate.createStatement()) {
+            st.execute(COMMIT_WITH_TOKEN);
+            boolean wrote;
+            try (ResultSet rs = st.getResultSet()) {
+                rs.next();
+                wrote = rs.getBoolean(1);
+            }
+            st.getMoreResults();
+            st.getMoreResults();
+            if (wrote) {
+                try (ResultSet rs = st.getResultSet()) {
+                    rs.next();
+                    ConsistencyScope.current().advance(ConsistencyToken.parse(rs.getString(1)));
+                }
+            }
+        }
+    }
+
+    /** Connection-class failures: SQLSTATE 08xxx, or an I/O error under the driver. */
+    public static boolean isConnectionFailure(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                return true;
+            }
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (!closed) {
+            closed = true;
+            runtime.release(node, delegate);
+        }
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return closed || delegate.isClosed();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.replication.internal;
+
+import dev.replication.Intent;
+import dev.replication.RoutingDecision;
+import dev.replication.RoutingOptions;
+import dev.replication.RoutingReason;
+import dev.replication.RoutingScope;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The per-thread stack of routing scopes, and how each resolves to a node. */
+public final class ScopeStack {
+    private static final ThreadLocal<Scope> TOP = new ThreadLocal<>();
+
+    private ScopeStack() {
+    }
+
+    public static Scope push(Intent intent, RoutingOptions options) {
+        Scope scope = new Scope(TOP.get(), Objects.requireNonNull(intent, "intent"),
+                options == null ? RoutingOptions.DEFAULT : options);
+        TOP.set(scope);
+        return scope;
+    }
+
+    public static Scope current() {
+        return TOP.get();
+    }
+
+    /** One open scope; its decision is made once per runtime (normally one) and then kept. */
+    public static final class Scope implements RoutingScope {
+        private final Scope parent;
+        private final Intent intent;
+        private final RoutingOptions options;
+        private final Map<ReplicationRuntime, RoutingDecision> decisions = new IdentityHashMap<>(2);
+        private boolean closed;
+
+        Scope(Scope parent, Intent intent, RoutingOptions options) {
+            this.parent = parent;
+            this.intent = intent;
+            this.options = options;
+        }
+
+        @Override
+        public Intent intent() {
+            return intent;
+        }
+
+        @Override
+        public RoutingOptions options() {
+            return options;
+        }
+
+        @Override
+        public Optional<RoutingDecision> decision() {
+            return decisions.values().stream().findFirst();
+        }
+
+        public Scope parent() {
+            return parent;
+        }
+
+        /** The node for sessions opened in this scope on {@code runtime}; decided once. */
+        public RoutingDecision resolve(ReplicationRuntime runtime) {
+            RoutingDecision d = decisions.get(runtime);
+            if (d == null) {
+                if (intent == Intent.READ && parent != null) {
+                    RoutingDecision p = parent.resolve(runtime);
+                    d = parent.intent == Intent.READ ? p
+                            : new RoutingDecision(p.node(), p.tenant(), intent, RoutingReason.PINNED_BY_TRANSACTION,
+                            p.replica());
+                } else {
+                    d = runtime.router().route(intent, options, null);
+                }
+                decisions.put(runtime, d);
+                runtime.published(d);
+            }
+            return d;
+        }
+
+        /** After a failure on {@code failedNode}: decides again, avoiding it. */
+        public RoutingDecision reroute(ReplicationRuntime runtime, String failedNode) {
+            RoutingDecision d = runtime.router().route(intent, options, failedNode);
+            d = new RoutingDecision(d.node(), d.tenant(), intent, RoutingReason.RETRIED_AFTER_FAILURE, d.replica());
+            decisions.put(runtime, d);
+            runtime.published(d);
+            return d;
+        }
+
+        /** Forgets the decision so the next session decides again (used between retries). */
+        public void forget(ReplicationRuntime runtime) {
+            decisions.remove(runtime);
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            if (TOP.get() != this) {
+                throw new IllegalStateException("Routing scopes must be closed in reverse order of opening, on the"
+                        + " thread that opened them (closing " + intent + " scope, innermost open is "
+                        + (TOP.get() == null ? "none" : TOP.get().intent) + ")");
+            }
+            closed = true;
+            if (parent == null) {
+                TOP.remove();
+            } else {
+                TOP.set(parent);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return intent + " scope" + decision().map(d -> " on " + d.node()).orElse("");
+        }
+    }
+}

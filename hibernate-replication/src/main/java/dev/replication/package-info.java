@@ -1,2 +1,0 @@
-/** Placeholder until filled. */
-package dev.replication;
