@@ -1,0 +1,255 @@
+package dev.replication.it.core;
+
+import dev.replication.Intent;
+import dev.replication.ReadOnlyViolationException;
+import dev.replication.Replication;
+import dev.replication.Routing;
+import dev.replication.RoutingScope;
+import dev.replication.hibernate.ReplicationConnectionProvider;
+import dev.replication.testkit.PgCluster;
+import dev.replication.testkit.PgClusterTest;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@PgClusterTest(replicas = 2)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CoreRoutingTest {
+
+    private PgCluster cluster;
+    private String db;
+    private final List<EntityManagerFactory> factories = new ArrayList<>();
+
+    @BeforeAll
+    void setUp(PgCluster cluster) {
+        this.cluster = cluster;
+        this.db = cluster.createDatabase("core_routing");
+    }
+
+    @AfterAll
+    void tearDown() {
+        factories.forEach(EntityManagerFactory::close);
+    }
+
+    private Replication replication(Map<String, ?> overrides) {
+        EntityManagerFactory emf = Fixture.emf(cluster, db, overrides);
+        factories.add(emf);
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+        Replication r = Replication.of(emf);
+        r.monitor().checkNow();
+        return r;
+    }
+
+    private Map<String, Integer> spread(Replication r, int reads) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < reads; i++) {
+            String node = r.read(em -> Fixture.where(em).nodeName(cluster));
+            counts.merge(node, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Test
+    void writesLandOnThePrimaryAndReadsOnReplicas() {
+        Replication r = replication(Map.of());
+        Fixture.Where w = r.write(em -> {
+            em.persist(new Account(1, "ada", 100));
+            return Fixture.where(em);
+        });
+        assertThat(w.port()).isEqualTo(cluster.primary().port());
+        assertThat(w.inRecovery()).isFalse();
+
+        Fixture.Where read = r.read(em -> Fixture.where(em));
+        assertThat(read.inRecovery()).isTrue();
+        assertThat(read.port()).isIn(cluster.replicas().stream().map(n -> n.port()).toList());
+
+        Fixture.Where strong = r.readStrong(em -> Fixture.where(em));
+        assertThat(strong.port()).isEqualTo(cluster.primary().port());
+        String owner = r.readStrong(em -> em.find(Account.class, 1L).getOwner());
+        assertThat(owner).isEqualTo("ada");
+    }
+
+    @Test
+    void anyConnectionAndDdlGoToThePrimary() throws Exception {
+        Replication r = replication(Map.of());
+        SessionFactoryImplementor sf = r.entityManagerFactory().unwrap(SessionFactoryImplementor.class);
+        MultiTenantConnectionProvider<?> mtcp = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
+        assertThat(mtcp).isInstanceOf(ReplicationConnectionProvider.class);
+        Connection c = mtcp.getAnyConnection();
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(cluster.primary().port());
+            assertThat(rs.getBoolean(2)).isFalse();
+        } finally {
+            mtcp.releaseAnyConnection(c);
+        }
+        // schema generation ran on the primary and replicated: the table exists on every node
+        for (var node : cluster.nodes()) {
+            try (Connection direct = node.connect(db);
+                 ResultSet rs = direct.createStatement().executeQuery("SELECT to_regclass('account') IS NOT NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as(node.name()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void roundRobinSpreadsEvenly() {
+        Replication r = replication(Map.of("replication.selector", "round-robin"));
+        Map<String, Integer> counts = spread(r, 100);
+        assertThat(counts).containsOnlyKeys(cluster.replicas().get(0).name(), cluster.replicas().get(1).name());
+        counts.values().forEach(c -> assertThat(c).isBetween(49, 51));
+    }
+
+    @Test
+    void weightedThreeToOne() {
+        String a = cluster.replicas().get(0).name();
+        String b = cluster.replicas().get(1).name();
+        Replication r = replication(Map.of("replication.selector", "weighted",
+                "replication.replica." + a + ".weight", "3", "replication.replica." + b + ".weight", "1"));
+        Map<String, Integer> counts = spread(r, 100);
+        assertThat(counts.get(a)).isBetween(70, 80);
+        assertThat(counts.get(b)).isBetween(20, 30);
+    }
+
+    @Test
+    void randomUsesBoth() {
+        Replication r = replication(Map.of("replication.selector", "random"));
+        Map<String, Integer> counts = spread(r, 100);
+        assertThat(counts).hasSize(2);
+        counts.values().forEach(c -> assertThat(c).isGreaterThan(10));
+    }
+
+    @Test
+    void leastLoadedAvoidsABusyReplica() throws Exception {
+        Replication r = replication(Map.of("replication.selector", "least-loaded"));
+        String busy = cluster.replicas().get(0).name();
+        // Hold 3 connections of the first replica's pool busy from other threads.
+        int holders = 3;
+        CountDownLatch holding = new CountDownLatch(holders);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(holders);
+        EntityManagerFactory emf = r.entityManagerFactory();
+        for (int i = 0; i < holders; i++) {
+            pool.submit(() -> {
+                Session s = emf.unwrap(SessionFactory.class).withOptions().tenantIdentifier((Object) busy).openSession();
+                try {
+                    s.beginTransaction();
+                    s.createNativeQuery("SELECT 1", Integer.class).getSingleResult();
+                    holding.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                    s.getTransaction().rollback();
+                } finally {
+                    s.close();
+                }
+                return null;
+            });
+        }
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        try {
+            Map<String, Integer> counts = spread(r, 30);
+            assertThat(counts).containsOnlyKeys(cluster.replicas().get(1).name());
+        } finally {
+            release.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void readOnlySessionOptionReachesAReplica() {
+        Replication r = replication(Map.of());
+        SessionFactory sf = r.entityManagerFactory().unwrap(SessionFactory.class);
+        try (Session s = sf.withOptions().readOnly(true).openSession()) {
+            Fixture.Where w = Fixture.where(s);
+            assertThat(w.inRecovery()).isTrue();
+        }
+        try (Session s = sf.openSession()) {
+            assertThat(Fixture.where(s).inRecovery()).isFalse();
+        }
+    }
+
+    @Test
+    void programmaticScopesRouteSessionsOpenedInside() {
+        Replication r = replication(Map.of());
+        EntityManagerFactory emf = r.entityManagerFactory();
+        try (RoutingScope scope = Routing.open(Intent.READ)) {
+            EntityManager em = emf.createEntityManager();
+            try {
+                assertThat(Fixture.where(em).inRecovery()).isTrue();
+                assertThat(scope.decision()).isPresent();
+                try (RoutingScope write = Routing.open(Intent.WRITE)) {
+                    EntityManager wem = emf.createEntityManager();
+                    try {
+                        assertThat(Fixture.where(wem).inRecovery()).isFalse();
+                    } finally {
+                        wem.close();
+                    }
+                }
+            } finally {
+                em.close();
+            }
+        }
+        EntityManager outside = emf.createEntityManager();
+        try {
+            assertThat(Fixture.where(outside).inRecovery()).isFalse();
+        } finally {
+            outside.close();
+        }
+    }
+
+    @Test
+    void readInsideWriteStaysOnThePrimaryInTheSameTransaction() {
+        Replication r = replication(Map.of());
+        long seen = r.write(em -> {
+            em.persist(new Account(50, "nested", 5));
+            em.flush();
+            return r.read(inner -> {
+                assertThat(Fixture.where(inner).inRecovery()).isFalse();
+                return inner.createQuery("select count(a) from Account a where a.id = 50", Long.class).getSingleResult();
+            });
+        });
+        assertThat(seen).isEqualTo(1L);
+        // a write inside a read goes to the primary
+        r.read(em -> r.write(w -> {
+            assertThat(Fixture.where(w).inRecovery()).isFalse();
+            return null;
+        }));
+    }
+
+    @Test
+    void writeInAReadScopeFailsWithTheLibraryException() {
+        Replication r = replication(Map.of());
+        assertThatThrownBy(() -> r.read(em -> {
+            em.persist(new Account(99, "sneaky", 1));
+            em.flush();
+            return null;
+        })).isInstanceOf(ReadOnlyViolationException.class)
+                .hasMessageContaining("write attempted in a READ scope")
+                .hasRootCauseInstanceOf(org.postgresql.util.PSQLException.class)
+                .satisfies(e -> assertThat(e.getMessage()).containsAnyOf(cluster.replicas().get(0).name(),
+                        cluster.replicas().get(1).name()));
+    }
+}
