@@ -252,4 +252,44 @@ class CoreRoutingTest {
                 .satisfies(e -> assertThat(e.getMessage()).containsAnyOf(cluster.replicas().get(0).name(),
                         cluster.replicas().get(1).name()));
     }
+
+    @Test
+    void secondLevelCacheNeverServesAStaleReplicaEntry() {
+        EntityManagerFactory emf = Fixture.emf(cluster, db, Map.of(), Map.of(
+                "hibernate.cache.use_second_level_cache", "true",
+                "hibernate.cache.region.factory_class", "jcache",
+                "hibernate.javax.cache.provider", "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider",
+                "hibernate.javax.cache.missing_cache_strategy", "create"));
+        factories.add(emf);
+        Replication r = Replication.of(emf);
+        r.monitor().checkNow();
+        r.write(em -> {
+            em.persist(new Account(200, "cached", 1));
+            return null;
+        });
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+        // read on both replicas (round-robin) and on the primary: each would cache under its tenant
+        for (int i = 0; i < 4; i++) {
+            long balance = r.read(em -> em.find(Account.class, 200L).getBalance());
+            assertThat(balance).isEqualTo(1L);
+        }
+        long strong = r.readStrong(em -> em.find(Account.class, 200L).getBalance());
+        assertThat(strong).isEqualTo(1L);
+        assertThat(emf.getCache().contains(Account.class, 200L)).isTrue();
+
+        r.write(em -> {
+            em.find(Account.class, 200L).setBalance(2);
+            return null;
+        });
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+        for (int i = 0; i < 4; i++) {
+            long balance = r.read(em -> {
+                assertThat(em.unwrap(Session.class).getCacheMode()).isEqualTo(org.hibernate.CacheMode.IGNORE);
+                return em.find(Account.class, 200L).getBalance();
+            });
+            assertThat(balance).as("read %d on a replica after the update", i).isEqualTo(2L);
+        }
+        long afterStrong = r.readStrong(em -> em.find(Account.class, 200L).getBalance());
+        assertThat(afterStrong).isEqualTo(2L);
+    }
 }
