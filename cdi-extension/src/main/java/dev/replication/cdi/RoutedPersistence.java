@@ -1,0 +1,188 @@
+package dev.replication.cdi;
+
+import dev.replication.Replication;
+import dev.replication.ReplicationConfigurationException;
+import dev.replication.cdi.internal.CurrentEntityManager;
+import dev.replication.cdi.internal.Jta;
+import dev.replication.cdi.internal.OutOfScopeEntityManager;
+import dev.replication.cdi.internal.PersistenceUnits;
+import dev.replication.hibernate.ReplicationConnectionProvider;
+import dev.replication.internal.ReplicationRuntime;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import org.hibernate.Session;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SessionLazyDelegator;
+import org.jboss.logging.Logger;
+
+/**
+ * Owns the replicated {@link EntityManagerFactory} of the application and produces the
+ * {@link Routed @Routed} beans. The application writes no producer: this bean ships in the
+ * extension's bean archive ({@code META-INF/beans.xml}, no portable extension, so it works in
+ * containers that do not run portable extensions, such as Quarkus ArC).
+ * <p>
+ * <b>How the EntityManagerFactory is obtained</b>, on first use:
+ * <ol>
+ *   <li>When the application has a bean {@code @Routed EntityManagerFactory}, that one is used
+ *       (and the application closes it).</li>
+ *   <li>Otherwise it is created with {@link Persistence#createEntityManagerFactory(String, java.util.Map)}
+ *       from the persistence unit named by the system property {@code replication.cdi.persistence-unit}
+ *       (default: the only unit in {@code META-INF/persistence.xml}), with every system property
+ *       starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.} as
+ *       overrides (so deployment-specific URLs and passwords need not be in persistence.xml). It is
+ *       closed when the application context ends.</li>
+ * </ol>
+ * Either way the unit must use {@link ReplicationConnectionProvider} and
+ * {@code dev.replication.hibernate.ReplicationTenantResolver}; otherwise startup fails naming the
+ * key.
+ * <p>
+ * <b>The routed EntityManager</b> ({@code @Inject @Routed EntityManager}; also a Hibernate
+ * {@link Session} through {@code unwrap}) is a stateless handle: each operation goes to the
+ * EntityManager of the innermost {@link ReadReplica}/{@link Primary} call in progress on the thread
+ * (a replica inside {@code @ReadReplica}, the primary inside {@code @Primary}). Outside any annotated
+ * call it goes to a request-scoped EntityManager on the primary, opened on first use and closed when
+ * the request ends (no transaction: use {@code @Primary} to write); with no active request context it
+ * throws {@link IllegalStateException}. Do not close it.
+ */
+@ApplicationScoped
+public class RoutedPersistence {
+
+    private static final Logger LOG = Logger.getLogger(RoutedPersistence.class);
+
+    @Inject
+    @Routed
+    Instance<EntityManagerFactory> appFactory;
+
+    @Inject
+    Instance<OutOfScopeEntityManager> outOfScope;
+
+    @Inject
+    Instance<Object> beans;
+
+    private volatile Jta jta;
+
+    private EntityManagerFactory emf;
+    private boolean owned;
+    private Replication replication;
+    private ReplicationRuntime runtime;
+    private EntityManager routed;
+
+    @PostConstruct
+    void start() {
+        if (appFactory.isResolvable()) {
+            emf = appFactory.get();
+            owned = false;
+        } else if (appFactory.isAmbiguous()) {
+            throw new ReplicationConfigurationException("Several EntityManagerFactory beans qualified @Routed: keep one");
+        } else {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            String unit = PersistenceUnits.chooseUnit(loader == null ? RoutedPersistence.class.getClassLoader() : loader);
+            LOG.debugf("Creating EntityManagerFactory for persistence unit '%s'", unit);
+            emf = Persistence.createEntityManagerFactory(unit, PersistenceUnits.overrides());
+            owned = true;
+        }
+        try {
+            replication = Replication.of(emf);
+            runtime = runtimeOf(emf);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        routed = new RoutedEntityManager(this);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (owned && emf != null && emf.isOpen()) {
+            emf.close();
+        }
+    }
+
+    /** The replicated EntityManagerFactory (do not close it unless you provided it). */
+    public EntityManagerFactory entityManagerFactory() {
+        return emf;
+    }
+
+    /** The programmatic facade over the same factory (shared with the interceptor). */
+    public Replication replication() {
+        return replication;
+    }
+
+    /** For the interceptor: the runtime behind the factory. */
+    ReplicationRuntime runtime() {
+        return runtime;
+    }
+
+    /** For the interceptor: JTA detection, looked up once. */
+    Jta jta() {
+        Jta j = jta;
+        if (j == null) {
+            j = Jta.lookup(beans);
+            jta = j;
+        }
+        return j;
+    }
+
+    /** The routed EntityManager, see the class comment. */
+    @Produces
+    @Routed
+    @Dependent
+    EntityManager routedEntityManager() {
+        return routed;
+    }
+
+    /** The facade, injectable as {@code @Inject @Routed Replication}. */
+    @Produces
+    @Routed
+    @Dependent
+    Replication routedReplication() {
+        return replication;
+    }
+
+    /** The EntityManager the routed handle talks to now. */
+    EntityManager current() {
+        EntityManager em = CurrentEntityManager.top();
+        if (em != null) {
+            return em;
+        }
+        try {
+            return outOfScope.get().entityManager(emf);
+        } catch (jakarta.enterprise.context.ContextNotActiveException e) {
+            throw new IllegalStateException("The @Routed EntityManager was used outside any @ReadReplica/@Primary"
+                    + " call and without an active request context: annotate the calling bean method with"
+                    + " @ReadReplica or @Primary (or activate a request context)", e);
+        }
+    }
+
+    static ReplicationRuntime runtimeOf(EntityManagerFactory emf) {
+        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
+        MultiTenantConnectionProvider<?> p = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
+        return ((ReplicationConnectionProvider) p).runtime(); // Replication.of already checked the type
+    }
+
+    /** The routed handle: a Hibernate Session delegating each call to {@link #current()}. */
+    static final class RoutedEntityManager extends SessionLazyDelegator {
+        RoutedEntityManager(RoutedPersistence owner) {
+            super(() -> owner.current().unwrap(Session.class));
+        }
+
+        @Override
+        public void close() {
+            throw new IllegalStateException("The @Routed EntityManager is managed by the container: do not close it");
+        }
+
+        @Override
+        public String toString() {
+            return "@Routed EntityManager";
+        }
+    }
+}

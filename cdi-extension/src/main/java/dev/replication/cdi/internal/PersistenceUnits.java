@@ -1,0 +1,81 @@
+package dev.replication.cdi.internal;
+
+import dev.replication.ReplicationConfigurationException;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** Which persistence unit to bootstrap, and the overrides taken from system properties. */
+public final class PersistenceUnits {
+
+    /** System property naming the persistence unit; default: the only unit on the class path. */
+    public static final String UNIT_PROPERTY = "replication.cdi.persistence-unit";
+
+    private PersistenceUnits() {
+    }
+
+    /** The unit named by {@value #UNIT_PROPERTY}, or the only unit found in {@code META-INF/persistence.xml}. */
+    public static String chooseUnit(ClassLoader loader) {
+        String named = System.getProperty(UNIT_PROPERTY);
+        if (named != null && !named.isBlank()) {
+            return named.trim();
+        }
+        List<String> units = unitNames(loader);
+        if (units.size() == 1) {
+            return units.get(0);
+        }
+        throw new ReplicationConfigurationException("Missing value for '" + UNIT_PROPERTY + "': "
+                + (units.isEmpty() ? "no persistence unit found in META-INF/persistence.xml"
+                : "several persistence units found " + units + ", name the one to route")
+                + " (or provide an EntityManagerFactory bean qualified @Routed)");
+    }
+
+    /** Names of every persistence unit in every {@code META-INF/persistence.xml} visible to {@code loader}. */
+    public static List<String> unitNames(ClassLoader loader) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (URL url : Collections.list(loader.getResources("META-INF/persistence.xml"))) {
+                DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+                f.setNamespaceAware(true);
+                f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+                f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+                try (InputStream in = url.openStream()) {
+                    NodeList units = f.newDocumentBuilder().parse(in).getElementsByTagNameNS("*", "persistence-unit");
+                    for (int i = 0; i < units.getLength(); i++) {
+                        names.add(((Element) units.item(i)).getAttribute("name"));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            ReplicationConfigurationException x = new ReplicationConfigurationException("Cannot read META-INF/persistence.xml: " + e.getMessage());
+            x.initCause(e);
+            throw x;
+        }
+        return names;
+    }
+
+    /** System properties starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.}. */
+    public static Map<String, Object> overrides() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        Properties sys = System.getProperties();
+        for (String k : sys.stringPropertyNames()) {
+            if (k.startsWith("replication.cdi.")) {
+                continue;
+            }
+            if (k.startsWith("replication.") || k.startsWith("hibernate.") || k.startsWith("jakarta.persistence.")) {
+                map.put(k, sys.getProperty(k));
+            }
+        }
+        return map;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.replication.cdi.internal;
+
+import dev.replication.Intent;
+import dev.replication.NoReplicaPolicy;
+import dev.replication.RoutingOptions;
+import dev.replication.cdi.Primary;
+import dev.replication.cdi.ReadReplica;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one intercepted method asks for: the intent and per-call options, from the nearest of
+ * {@link ReadReplica} / {@link Primary} (method first, then the class and its superclasses, then
+ * the interceptor bindings the container reports, which covers stereotypes).
+ *
+ * @param intent  the intent
+ * @param options per-call options ({@link RoutingOptions#DEFAULT} when none)
+ * @param source  where the annotation was found, for messages
+ */
+public record RouteSpec(Intent intent, RoutingOptions options, String source) {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+    /** The spec for {@code method} invoked on an instance of {@code targetClass}. */
+    public static RouteSpec of(Method method, Class<?> targetClass, Collection<Annotation> bindings) {
+        String where = method == null ? String.valueOf(targetClass) : method.getDeclaringClass().getName() + "." + method.getName();
+        if (method != null) {
+            RouteSpec s = from(method.getAnnotation(ReadReplica.class), method.getAnnotation(Primary.class), where);
+            if (s != null) {
+                return s;
+            }
+        }
+        for (Class<?> c = targetClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            RouteSpec s = from(c.getDeclaredAnnotation(ReadReplica.class), c.getDeclaredAnnotation(Primary.class), where);
+            if (s != null) {
+                return s;
+            }
+        }
+        if (method != null) {
+            Class<?> c = method.getDeclaringClass();
+            RouteSpec s = from(c.getAnnotation(ReadReplica.class), c.getAnnotation(Primary.class), where);
+            if (s != null) {
+                return s;
+            }
+        }
+        if (bindings != null) {
+            ReadReplica r = null;
+            Primary p = null;
+            for (Annotation a : bindings) {
+                if (a instanceof ReadReplica rr) {
+                    r = rr;
+                } else if (a instanceof Primary pp) {
+                    p = pp;
+                }
+            }
+            RouteSpec s = from(r, p, where);
+            if (s != null) {
+                return s;
+            }
+        }
+        // Bound through RoutingBinding alone: the safe choice is the primary.
+        return new RouteSpec(Intent.WRITE, RoutingOptions.DEFAULT, where);
+    }
+
+    private static RouteSpec from(ReadReplica r, Primary p, String where) {
+        if (r != null && p != null) {
+            throw new IllegalStateException("Both @ReadReplica and @Primary on the same element for " + where
+                    + ": keep one (the nearest annotation decides; method over class)");
+        }
+        if (p != null) {
+            return new RouteSpec(p.readOnly() ? Intent.READ_STRONG : Intent.WRITE, RoutingOptions.DEFAULT, where);
+        }
+        if (r != null) {
+            return new RouteSpec(Intent.READ, options(r, where), where);
+        }
+        return null;
+    }
+
+    /** The options of a {@link ReadReplica}; malformed members throw naming {@code where}. */
+    public static RoutingOptions options(ReadReplica r, String where) {
+        Duration maxLag = r.maxLag().isBlank() ? null : parseDuration(r.maxLag(), "@ReadReplica(maxLag) of " + where);
+        NoReplicaPolicy[] p = r.noReplica();
+        if (p.length > 1) {
+            throw new IllegalArgumentException("Invalid value " + java.util.Arrays.toString(p)
+                    + " for @ReadReplica(noReplica) of " + where + ": expected at most one of PRIMARY, FAIL"
+                    + " (none means the configured replication.no-replica)");
+        }
+        NoReplicaPolicy policy = p.length == 0 ? null : p[0];
+        return maxLag == null && policy == null ? RoutingOptions.DEFAULT : new RoutingOptions(maxLag, policy);
+    }
+
+    /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or a number of milliseconds. */
+    public static Duration parseDuration(String text, String what) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("Invalid value '" + text + "' for " + what
+                    + ": expected a duration such as 250ms, 2s, 1m or a number of milliseconds");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid value '" + text + "' for " + what + ": number too large", e);
+        }
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+}
