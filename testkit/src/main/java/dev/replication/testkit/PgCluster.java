@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -410,11 +412,27 @@ public final class PgCluster implements AutoCloseable {
         setPasswordOffline(p);
         List<PgNode> reps = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            PgNode r = newNode(PgNode.Role.REPLICA);
-            FileTree.copyDataDir(p.dataDir(), r.dataDir(), false);
-            account.chownTree(r.dataDir());
-            writeServerFiles(r);
-            reps.add(r);
+            reps.add(newNode(PgNode.Role.REPLICA));
+        }
+        // cold copies of the stopped primary, in parallel
+        List<CompletableFuture<Void>> copies = new ArrayList<>();
+        for (PgNode r : reps) {
+            copies.add(CompletableFuture.runAsync(() -> {
+                FileTree.copyDataDir(p.dataDir(), r.dataDir(), false);
+                account.chownTree(r.dataDir());
+                writeServerFiles(r);
+            }, runnable -> {
+                Thread t = new Thread(runnable, "testkit-copy-" + r.name());
+                t.setDaemon(true);
+                t.start();
+            }));
+        }
+        for (CompletableFuture<Void> f : copies) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
         }
         primary = p;
         p.launch();
@@ -585,7 +603,7 @@ public final class PgCluster implements AutoCloseable {
         public PgCluster start() {
             PgBinaries bin = resolveBinaries();
             Path clusters = Layout.clustersDir();
-            StaleCleaner.clean(clusters);
+            Layout.allClustersDirs().forEach(StaleCleaner::clean);
             Path dir = FileTree.mkdirs(clusters.resolve("c" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet()
                     + "-" + Integer.toHexString(RANDOM.nextInt(0x10000))), "rwxr-xr-x");
             try {

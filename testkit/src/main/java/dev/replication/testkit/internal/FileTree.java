@@ -13,7 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** File tree copy and delete helpers, tolerant of files vanishing under a running server. */
 public final class FileTree {
@@ -38,6 +42,79 @@ public final class FileTree {
      * @param baseBackup whether this is a copy of a running server
      */
     public static void copyDataDir(Path src, Path dst, boolean baseBackup) {
+        if (CP_AVAILABLE) {
+            copyWithCp(src, dst, baseBackup);
+        } else {
+            copyWithJava(src, dst, baseBackup);
+        }
+    }
+
+    private static final boolean CP_AVAILABLE = Files.isExecutable(Path.of("/bin/cp")) || Files.isExecutable(Path.of("/usr/bin/cp"));
+
+    /** {@code cp -a} is several times faster than a Java copy (copy_file_range / reflinks) and keeps owners. */
+    private static void copyWithCp(Path src, Path dst, boolean baseBackup) {
+        List<String> cmd = new ArrayList<>(List.of("cp", "-a"));
+        try {
+            if (!baseBackup) {
+                cmd.add("--");
+                cmd.add(src.toString());
+                cmd.add(dst.toString());
+            } else {
+                Files.createDirectories(dst);
+                setMode(dst, src);
+                cmd.add("--");
+                List<Path> top;
+                try (Stream<Path> s = Files.list(src)) {
+                    top = s.sorted().collect(Collectors.toList());
+                }
+                for (Path p : top) {
+                    String name = p.getFileName().toString();
+                    if (SKIP_FILES.contains(name)) {
+                        continue;
+                    }
+                    if (SKIP_CONTENTS.contains(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Path target = dst.resolve(name);
+                        Files.createDirectories(target);
+                        setMode(target, p);
+                        if (name.equals("pg_wal")) {
+                            for (String sub : new String[] {"archive_status", "summaries"}) {
+                                if (Files.isDirectory(p.resolve(sub))) {
+                                    Files.createDirectories(target.resolve(sub));
+                                    setMode(target.resolve(sub), p.resolve(sub));
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    cmd.add(p.toString());
+                }
+                cmd.add(dst.toString() + "/");
+            }
+            Exec.Result r = Exec.run(cmd, null, null);
+            if (!r.ok()) {
+                List<String> errors = r.output().lines()
+                        .filter(l -> !(baseBackup && l.contains("No such file or directory"))).collect(Collectors.toList());
+                if (!errors.isEmpty()) {
+                    throw new PgClusterException("cannot copy " + src + " to " + dst + ": " + String.join("; ", errors));
+                }
+            }
+            if (baseBackup) {
+                try (Stream<Path> s = Files.walk(dst)) {
+                    List<Path> junk = s.filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.equals("pg_internal.init") || n.startsWith("pgsql_tmp");
+                    }).collect(Collectors.toList());
+                    for (Path j : junk) {
+                        delete(j);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new PgClusterException("cannot copy " + src + " to " + dst + ": " + e, e);
+        }
+    }
+
+    private static void copyWithJava(Path src, Path dst, boolean baseBackup) {
         try {
             Files.walkFileTree(src, new SimpleFileVisitor<>() {
                 @Override

@@ -3,31 +3,67 @@ package dev.replication.testkit.internal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Where the testkit keeps things. Clusters live under {@code testkit.base.dir} (default
- * {@code <java.io.tmpdir>/hibernate-replication-testkit-<user>}); unpacked binaries and initdb
- * templates under {@code testkit.cache.dir} (default {@code ~/.cache/hibernate-replication-testkit},
- * or {@code <base>/cache} when running as root so the server account can reach it).
+ * Where the testkit keeps things. Clusters live under {@link #baseDir()}; unpacked binaries and
+ * initdb templates under {@code testkit.cache.dir} (default {@code ~/.cache/hibernate-replication-testkit},
+ * or {@code <java.io.tmpdir>/hibernate-replication-testkit-root/cache} when running as root so the
+ * server account can reach it).
  */
 public final class Layout {
     private Layout() {
     }
 
-    /** @return the base directory, created with mode 0755 */
+    /** Minimum free space for using /dev/shm (memory) for cluster data. */
+    private static final long SHM_MIN_FREE = 2L << 30;
+
+    /**
+     * @return the base directory, created with mode 0755: {@code testkit.base.dir} if set, else
+     *     {@code /dev/shm/hibernate-replication-testkit-<user>} when /dev/shm is a writable
+     *     memory file system with at least 2 GiB free (data dir copies are several times faster
+     *     there), else {@code <java.io.tmpdir>/hibernate-replication-testkit-<user>}
+     */
     public static Path baseDir() {
         String configured = System.getProperty("testkit.base.dir");
-        Path base;
         if (configured != null && !configured.isBlank()) {
-            base = Path.of(configured).toAbsolutePath();
-        } else {
-            Path tmp = Path.of(System.getProperty("java.io.tmpdir", "/tmp")).toAbsolutePath();
-            if (OsAccount.get().switchesUser() && !traversableByOthers(tmp)) {
-                tmp = Path.of("/tmp");
-            }
-            base = tmp.resolve("hibernate-replication-testkit-" + System.getProperty("user.name", "user"));
+            return FileTree.mkdirs(Path.of(configured).toAbsolutePath(), "rwxr-xr-x");
         }
-        return FileTree.mkdirs(base, "rwxr-xr-x");
+        Path shm = Path.of("/dev/shm");
+        try {
+            if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() >= SHM_MIN_FREE
+                    && (!OsAccount.get().switchesUser() || traversableByOthers(shm))) {
+                return FileTree.mkdirs(shm.resolve(dirName()), "rwxr-xr-x");
+            }
+        } catch (Exception e) {
+            // fall back to the temp dir
+        }
+        return FileTree.mkdirs(tmpBase(), "rwxr-xr-x");
+    }
+
+    /** @return every directory that may hold cluster directories of this user (for stale cleanup) */
+    public static List<Path> allClustersDirs() {
+        List<Path> out = new ArrayList<>();
+        out.add(clustersDir());
+        for (Path p : List.of(Path.of("/dev/shm").resolve(dirName()).resolve("clusters"), tmpBase().resolve("clusters"))) {
+            if (Files.isDirectory(p) && !out.contains(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static String dirName() {
+        return "hibernate-replication-testkit-" + System.getProperty("user.name", "user");
+    }
+
+    private static Path tmpBase() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir", "/tmp")).toAbsolutePath();
+        if (OsAccount.get().switchesUser() && !traversableByOthers(tmp)) {
+            tmp = Path.of("/tmp");
+        }
+        return tmp.resolve(dirName());
     }
 
     /** @return the directory holding one directory per cluster */
@@ -42,7 +78,7 @@ public final class Layout {
             return FileTree.mkdirs(Path.of(configured).toAbsolutePath(), "rwxr-xr-x");
         }
         if (OsAccount.get().switchesUser()) {
-            return FileTree.mkdirs(baseDir().resolve("cache"), "rwxr-xr-x");
+            return FileTree.mkdirs(tmpBase().resolve("cache"), "rwxr-xr-x");
         }
         return FileTree.mkdirs(Path.of(System.getProperty("user.home"), ".cache", "hibernate-replication-testkit"),
                 "rwxr-xr-x");
