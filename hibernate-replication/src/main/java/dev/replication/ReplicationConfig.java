@@ -58,6 +58,9 @@ public final class ReplicationConfig {
     private final FailoverMode failover;
     private final int failoverPrimaryFailures;
     private final Duration failoverPromoteTimeout;
+    private final List<String> listeners;
+    private final boolean jmxEnabled;
+    private final String jmxName;
 
     private ReplicationConfig(Parser p) {
         String defaultUser = p.string(ReplicationProperty.USER);
@@ -119,6 +122,9 @@ public final class ReplicationConfig {
         this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
+        this.listeners = p.listeners();
+        this.jmxEnabled = p.bool(ReplicationProperty.JMX_ENABLED);
+        this.jmxName = p.string(ReplicationProperty.JMX_NAME);
     }
 
     /**
@@ -163,6 +169,11 @@ public final class ReplicationConfig {
     public FailoverMode failover() { return failover; }
     public int failoverPrimaryFailures() { return failoverPrimaryFailures; }
     public Duration failoverPromoteTimeout() { return failoverPromoteTimeout; }
+    /** Class names of the {@code RoutingListener}s to register at startup (validated: loadable, public no-arg constructor). */
+    public List<String> listeners() { return listeners; }
+    public boolean jmxEnabled() { return jmxEnabled; }
+    /** The configured MXBean name, or {@code null} for the default (host:port/database of the primary). */
+    public String jmxName() { return jmxName; }
 
     /** Every node, primary first. */
     public List<NodeConfig> nodes() {
@@ -423,6 +434,36 @@ public final class ReplicationConfig {
                 }
             }
             throw bad(p.key(), v, p.allowed());
+        }
+
+        List<String> listeners() {
+            ReplicationProperty p = ReplicationProperty.LISTENERS;
+            String v = valueOrDefault(p.key(), p);
+            List<String> names = new ArrayList<>();
+            for (String part : v.split(",")) {
+                String n = part.trim();
+                if (n.isEmpty()) {
+                    continue;
+                }
+                try {
+                    Class<?> c = Class.forName(n, false, Thread.currentThread().getContextClassLoader() != null
+                            ? Thread.currentThread().getContextClassLoader() : ReplicationConfig.class.getClassLoader());
+                    if (!dev.replication.spi.RoutingListener.class.isAssignableFrom(c)) {
+                        throw bad(p.key(), v, "classes implementing dev.replication.spi.RoutingListener ('" + n
+                                + "' does not)");
+                    }
+                    c.getConstructor();
+                    if (!java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
+                        throw new NoSuchMethodException();
+                    }
+                } catch (ClassNotFoundException e) {
+                    throw bad(p.key(), v, p.allowed() + " on the classpath ('" + n + "' not found)");
+                } catch (NoSuchMethodException e) {
+                    throw bad(p.key(), v, "public classes with a public no-arg constructor ('" + n + "' is not one)");
+                }
+                names.add(n);
+            }
+            return List.copyOf(names);
         }
 
         Properties hikari() {

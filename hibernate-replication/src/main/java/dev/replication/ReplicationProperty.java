@@ -85,7 +85,15 @@ public enum ReplicationProperty {
     FAILOVER_PRIMARY_FAILURES("replication.failover.primary-failures", Type.POSITIVE_INT, "3",
             "Consecutive failed primary checks before the primary counts as failed."),
     FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
-            "Longest wait for a promoted standby to leave recovery.");
+            "Longest wait for a promoted standby to leave recovery."),
+
+    LISTENERS("replication.listeners", Type.CLASS_LIST, "",
+            "Comma-separated class names of dev.replication.spi.RoutingListener implementations with a public"
+                    + " no-arg constructor, registered at startup (in addition to Replication.addListener)."),
+    JMX_ENABLED("replication.jmx.enabled", Type.BOOLEAN, "true",
+            "Register the cluster status MXBean dev.replication:type=Cluster,name=<replication.jmx.name>."),
+    JMX_NAME("replication.jmx.name", Type.STRING, null,
+            "The name key of the MXBean; defaults to host:port/database of the primary URL (never credentials).");
 
     /** Value types; each knows how to describe what it allows. */
     public enum Type {
@@ -101,6 +109,7 @@ public enum ReplicationProperty {
         DURATION("a duration such as 250ms, 2s, 1m or a number of milliseconds"),
         ENUM("one of the listed values"),
         SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
+        CLASS_LIST("a comma-separated list of class names"),
         PASSTHROUGH("any HikariConfig property");
 
         private final String allowed;

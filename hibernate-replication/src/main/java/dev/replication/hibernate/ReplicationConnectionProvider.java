@@ -72,6 +72,9 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public Connection getConnection(String tenant) throws SQLException {
         if (!runtime.isReplicaTenant(tenant)) {
+            if (ScopeStack.current() == null) {
+                runtime.publishedNoScope(Intent.WRITE);
+            }
             return wrap(runtime.primaryConnection(), runtime.primary(), captureTokens());
         }
         return replicaConnection(tenant);
@@ -86,6 +89,9 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 if (d.replica()) {
                     return replicaConnection(d.node());
                 }
+            }
+            if (ScopeStack.current() == null && !runtime.config().readOnlySessionsOnReplica()) {
+                runtime.publishedNoScope(Intent.READ);
             }
             Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
             c.setReadOnly(true);

@@ -9,6 +9,7 @@ import org.jboss.logging.annotations.MessageLogger;
 
 import java.lang.invoke.MethodHandles;
 
+import static org.jboss.logging.Logger.Level.DEBUG;
 import static org.jboss.logging.Logger.Level.ERROR;
 import static org.jboss.logging.Logger.Level.INFO;
 import static org.jboss.logging.Logger.Level.WARN;
@@ -102,4 +103,12 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 20, value = "Consistency token %s is ahead of the primary's position %s; capped")
     void tokenCapped(String token, String primary);
+
+    @LogMessage(level = DEBUG)
+    @Message(id = 21, value = "Cluster status MXBean registered as %s")
+    void mbeanRegistered(String objectName);
+
+    @LogMessage(level = WARN)
+    @Message(id = 22, value = "Cluster status MXBean '%s' could not be registered or unregistered: %s")
+    void mbeanNotRegistered(String name, String reason);
 }

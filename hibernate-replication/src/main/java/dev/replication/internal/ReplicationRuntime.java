@@ -7,8 +7,11 @@ import dev.replication.NodeRole;
 import dev.replication.NodeStatus;
 import dev.replication.PrimaryUnavailableException;
 import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationConfigurationException;
+import dev.replication.ReplicationProperty;
 import dev.replication.ReplicationException;
 import dev.replication.RoutingDecision;
+import dev.replication.jmx.ClusterJmx;
 import dev.replication.spi.RoutingListener;
 
 import java.sql.Connection;
@@ -52,6 +55,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private long primaryTimeline = -1;
     private boolean noReplicaLogged;
     private volatile boolean closed;
+    private final ClusterJmx.Registration jmx;
 
     public ReplicationRuntime(ReplicationConfig config) {
         this.config = config;
@@ -64,9 +68,43 @@ public final class ReplicationRuntime implements AutoCloseable {
         this.primary = p;
         this.router = new Router(this);
         this.monitor = new ClusterMonitor(this);
+        for (String listener : config.listeners()) {
+            addListener(instantiate(listener));
+        }
         Log.LOG.started(p.name(), config.replicas().stream().map(NodeConfig::name).toList(), config.selector(),
                 config.consistency(), config.failover());
         monitor.start();
+        this.jmx = config.jmxEnabled() ? registerMBean() : null;
+    }
+
+    private static RoutingListener instantiate(String className) {
+        try {
+            ClassLoader cl = Thread.currentThread().getContextClassLoader() != null
+                    ? Thread.currentThread().getContextClassLoader() : ReplicationRuntime.class.getClassLoader();
+            return (RoutingListener) Class.forName(className, true, cl).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            ReplicationConfigurationException ex = new ReplicationConfigurationException("Invalid value '"
+                    + className + "' for '" + ReplicationProperty.LISTENERS.key() + "': could not instantiate it: " + e);
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
+    private ClusterJmx.Registration registerMBean() {
+        String name = config.jmxName() != null ? config.jmxName() : ClusterJmx.defaultName(config.primary().url());
+        try {
+            ClusterJmx.Registration r = ClusterJmx.register(name, this::status, monitor::checkNow);
+            Log.LOG.mbeanRegistered(r.objectName().toString());
+            return r;
+        } catch (javax.management.JMException | RuntimeException e) {
+            Log.LOG.mbeanNotRegistered(name, String.valueOf(e.getMessage()));
+            return null;
+        }
+    }
+
+    /** The name of the cluster status MXBean, empty when JMX is disabled or registration failed. */
+    public Optional<javax.management.ObjectName> mbeanName() {
+        return jmx == null ? Optional.empty() : Optional.of(jmx.objectName());
     }
 
     public ReplicationConfig config() {
@@ -241,6 +279,16 @@ public final class ReplicationRuntime implements AutoCloseable {
                     Log.LOG.listenerFailed(l, e);
                 }
             }
+        }
+    }
+
+    /**
+     * Publishes a {@link dev.replication.RoutingReason#NO_SCOPE} decision (a connection taken for a
+     * session opened outside any routing scope); allocates nothing when no listener is registered.
+     */
+    public void publishedNoScope(dev.replication.Intent intent) {
+        if (hasListeners) {
+            published(router.primary(intent, dev.replication.RoutingReason.NO_SCOPE));
         }
     }
 
@@ -572,6 +620,13 @@ public final class ReplicationRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        if (jmx != null) {
+            try {
+                jmx.close();
+            } catch (RuntimeException e) {
+                Log.LOG.mbeanNotRegistered(jmx.objectName().toString(), String.valueOf(e.getMessage()));
+            }
+        }
         monitor.close();
         for (Node n : nodes.values()) {
             n.close();
