@@ -171,7 +171,9 @@ public final class BinaryResolver {
     private static void unpackLocked(URL url, Path jar, Path cache, Path target, String version) {
         JVM_LOCK.lock();
         try (FileChannel ch = FileChannel.open(cache.resolve(version + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                StandardOpenOption.WRITE)) {
+            FileLock lock = ch.lock();
+            assert lock.isValid();
             if (Files.isExecutable(target.resolve("bin/postgres"))) {
                 return;
             }

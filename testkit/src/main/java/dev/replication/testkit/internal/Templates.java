@@ -35,7 +35,9 @@ public final class Templates {
         }
         JVM_LOCK.lock();
         try (FileChannel ch = FileChannel.open(dir.resolve(bin.key() + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                StandardOpenOption.WRITE)) {
+            FileLock lock = ch.lock();
+            assert lock.isValid();
             if (Files.isRegularFile(target.resolve("data/PG_VERSION"))) {
                 return target.resolve("data");
             }
