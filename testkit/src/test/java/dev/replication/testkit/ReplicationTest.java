@@ -11,6 +11,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -151,9 +153,30 @@ class ReplicationTest {
 
     @Test
     @Order(7)
-    void addReplicaAtRuntime() throws SQLException {
+    void addReplicaAtRuntime(PgCluster injected) throws Exception {
+        assertThat(injected).isSameAs(cluster);
         insert(cluster.primary(), 7, "before add");
-        PgNode added = cluster.addReplica();
+        // keep writing during the hot base backup
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger written = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (Connection c = connect(cluster.primary(), cluster, db); Statement st = c.createStatement()) {
+                for (int i = 1000; !stop.get(); i++) {
+                    st.executeUpdate("INSERT INTO item VALUES (" + i + ", repeat('x', 2000))");
+                    written.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        PgNode added;
+        try {
+            added = cluster.addReplica();
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
         assertThat(added.name()).isEqualTo("node4");
         assertThat(cluster.replicas()).contains(added);
         assertThat(added.isInRecovery()).isTrue();
@@ -161,6 +184,8 @@ class ReplicationTest {
         cluster.awaitReplicated(WAIT);
         assertThat(label(added, 7)).isEqualTo("before add");
         assertThat(label(added, 8)).isEqualTo("after add");
+        assertThat(written.get()).isGreaterThan(0);
+        assertThat(count(added)).isEqualTo(count(cluster.primary()));
         List<PgNode> all = cluster.nodes();
         assertThat(all).extracting(PgNode::name).containsExactly("node1", "node2", "node3", "node4");
     }
@@ -172,6 +197,14 @@ class ReplicationTest {
     private void insert(PgNode node, int id, String label) throws SQLException {
         try (Connection c = connect(node, cluster, db); Statement st = c.createStatement()) {
             st.executeUpdate("INSERT INTO item VALUES (" + id + ", '" + label + "')");
+        }
+    }
+
+    private long count(PgNode node) throws SQLException {
+        try (Connection c = connect(node, cluster, db); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM item")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -144,10 +144,16 @@ public final class BinaryResolver {
             }
             JarURLConnection c = (JarURLConnection) archive.openConnection();
             Path jarPath = Path.of(c.getJarFileURL().toURI());
+            // the zonky jars carry no pom.properties: the Maven repository file name has the version
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(ARTIFACT) + "-(\\d[^/]*)\\.jar")
+                    .matcher(jarPath.getFileName().toString());
+            if (m.matches()) {
+                return m.group(1);
+            }
             try (JarFile jf = new JarFile(jarPath.toFile())) {
                 JarEntry e = jf.getJarEntry(POM_PROPS);
                 if (e == null) {
-                    return null;
+                    return "unknown-" + Integer.toHexString(jarPath.toString().hashCode());
                 }
                 Properties p = new Properties();
                 try (InputStream in = jf.getInputStream(e)) {
