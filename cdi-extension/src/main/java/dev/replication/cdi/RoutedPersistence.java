@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  *   <li>When the application has a bean {@code @Routed EntityManagerFactory}, that one is used
  *       (and the application closes it).</li>
  *   <li>Otherwise it is created with {@link Persistence#createEntityManagerFactory(String, java.util.Map)}
- *       from the persistence unit named by the system property {@code replication.cdi.persistence-unit}
+ *       from the persistence unit named by the system property {@code dev.replication.cdi.persistence-unit}
  *       (default: the only unit in {@code META-INF/persistence.xml}), with every system property
  *       starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.} as
  *       overrides (so deployment-specific URLs and passwords need not be in persistence.xml). It is

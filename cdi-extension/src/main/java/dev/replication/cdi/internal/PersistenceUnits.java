@@ -18,8 +18,12 @@ import java.util.Properties;
 /** Which persistence unit to bootstrap, and the overrides taken from system properties. */
 public final class PersistenceUnits {
 
-    /** System property naming the persistence unit; default: the only unit on the class path. */
-    public static final String UNIT_PROPERTY = "replication.cdi.persistence-unit";
+    /**
+     * System property naming the persistence unit; default: the only unit on the class path. Not
+     * under {@code replication.}: Hibernate passes every system property to the core, which rejects
+     * unknown {@code replication.*} keys.
+     */
+    public static final String UNIT_PROPERTY = "dev.replication.cdi.persistence-unit";
 
     private PersistenceUnits() {
     }
@@ -69,9 +73,6 @@ public final class PersistenceUnits {
         Map<String, Object> map = new LinkedHashMap<>();
         Properties sys = System.getProperties();
         for (String k : sys.stringPropertyNames()) {
-            if (k.startsWith("replication.cdi.")) {
-                continue;
-            }
             if (k.startsWith("replication.") || k.startsWith("hibernate.") || k.startsWith("jakarta.persistence.")) {
                 map.put(k, sys.getProperty(k));
             }
