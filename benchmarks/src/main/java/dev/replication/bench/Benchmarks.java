@@ -84,7 +84,7 @@ public final class Benchmarks {
         QUIET[1] = Logger.getLogger("com.zaxxer.hikari");
         QUIET[2] = Logger.getLogger("org.postgresql");
         for (Logger l : QUIET) {
-            l.setLevel(Level.SEVERE);
+            l.setLevel(Level.OFF);
         }
         long t0 = System.nanoTime();
         Report report = new Report();
@@ -694,6 +694,21 @@ public final class Benchmarks {
                         + tokenTimeouts.sum() + (rounds * perRound < 2000 ? "; REDUCED to " + rounds * perRound + " cycles" : ""));
     }
 
+    /** The exception and its causes, one short line each. */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            int nl = m.indexOf('\n');
+            sb.append(sb.length() == 0 ? "" : " <- ").append(t.getClass().getSimpleName()).append(": ")
+                    .append(nl > 0 ? m.substring(0, nl) : m);
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -802,7 +817,7 @@ public final class Benchmarks {
                         } catch (RuntimeException e) {
                             ok = false;
                             if (failures.size() < 5) {
-                                failures.add(e.toString());
+                                failures.add(describe(e));
                             }
                         }
                         events.add(new long[] {s, System.nanoTime(), ok ? 1 : 0});
@@ -902,7 +917,7 @@ public final class Benchmarks {
         long firstOk = -1;
         int port = -1;
         List<String> samples = new ArrayList<>();
-        long deadline = kill + TimeUnit.SECONDS.toNanos(60);
+        long deadline = kill + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             try {
                 port = write.get();
@@ -911,7 +926,7 @@ public final class Benchmarks {
             } catch (RuntimeException e) {
                 failed++;
                 if (samples.size() < 3) {
-                    samples.add(e.toString());
+                    samples.add(describe(e));
                 }
                 sleep(20);
             }
@@ -927,7 +942,7 @@ public final class Benchmarks {
         s.put("newPrimary", newPrimary);
         s.put("firstWriteLandedOn", port < 0 ? null : nodeName(port));
         report.row("5 faults", "primary SIGKILL (promote mode): kill → first successful write",
-                firstOk < 0 ? "none within 60 s" : fmt(Stats.ms(firstOk - kill), 0) + " ms",
+                firstOk < 0 ? "none within 30 s" : fmt(Stats.ms(firstOk - kill), 0) + " ms",
                 failed + " failed write attempts; promoted " + newPrimary + " (write landed on " + (port < 0 ? "-" : nodeName(port)) + ")");
     }
 }
