@@ -323,6 +323,7 @@ public final class PgCluster implements AutoCloseable {
         } catch (PgClusterException e) {
             Signals.send("KILL", pids);
             Signals.awaitGone("close after SIGKILL", pids, Duration.ofSeconds(10));
+            nodes.forEach(n -> Signals.releaseSharedMemory(n.dataDir()));
         } finally {
             nodes.forEach(PgNode::forget);
             try {

@@ -214,6 +214,7 @@ public final class PgNode {
         Signals.send("KILL", tree);
         Signals.awaitGone(name + ": kill", tree, Duration.ofSeconds(20));
         waitExit(p, Duration.ofSeconds(5));
+        Signals.releaseSharedMemory(dataDir);
         process = null;
         suspended = false;
         suspendedPids = List.of();

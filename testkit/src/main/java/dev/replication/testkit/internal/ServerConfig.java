@@ -31,8 +31,8 @@ public final class ServerConfig {
         set(c, "unix_socket_directories", "''");
         set(c, "max_connections", Integer.toString(maxConnections));
         set(c, "shared_buffers", "'32MB'");
-        set(c, "dynamic_shared_memory_type", Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
-                ? "posix" : "mmap");
+        // mmap: segments live in the data dir, so a SIGKILLed server leaks nothing into /dev/shm
+        set(c, "dynamic_shared_memory_type", "mmap");
         set(c, "max_parallel_workers_per_gather", "0");
         set(c, "fsync", "off");
         set(c, "full_page_writes", "off");

@@ -91,6 +91,35 @@ public final class Signals {
     }
 
     /**
+     * Removes the System V shared memory segment a crashed (SIGKILLed) server left behind, as
+     * named in its postmaster.pid; call only once all its processes are gone. Best effort.
+     *
+     * @param dataDir the server's data dir
+     */
+    public static void releaseSharedMemory(Path dataDir) {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            if (lines.size() >= 7) {
+                String[] parts = lines.get(6).trim().split("\\s+");
+                if (parts.length == 2 && parts[0].matches("\\d+") && parts[1].matches("\\d+")) {
+                    long key = Long.parseLong(parts[0]);
+                    String shmid = parts[1];
+                    // only if that segment (same key and id) has no process attached any more
+                    for (String l : Files.readAllLines(Path.of("/proc/sysvipc/shm"))) {
+                        String[] f = l.trim().split("\\s+");
+                        if (f.length > 6 && f[1].equals(shmid) && f[0].matches("-?\\d+") && Long.parseLong(f[0]) == key
+                                && f[6].equals("0")) {
+                            Exec.run(List.of("ipcrm", "-m", shmid), null, null);
+                        }
+                    }
+                }
+            }
+        } catch (Exception ignored) {
+            // nothing to release
+        }
+    }
+
+    /**
      * @param pid a process id
      * @return whether it is a PostgreSQL server process (by its command name)
      */

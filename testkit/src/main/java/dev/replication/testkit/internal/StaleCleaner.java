@@ -64,6 +64,9 @@ public final class StaleCleaner {
                     Signals.send("KILL", pids);
                     Signals.awaitGone("stale cluster " + dir, pids, Duration.ofSeconds(10));
                 }
+                try (Stream<Path> nodes = Files.list(dir)) {
+                    nodes.forEach(node -> Signals.releaseSharedMemory(node.resolve("data")));
+                }
                 FileTree.delete(dir);
                 removed.add(dir);
                 LOG.log(System.Logger.Level.INFO, "testkit: removed stale cluster dir {0} (killed {1} leftover processes)",
