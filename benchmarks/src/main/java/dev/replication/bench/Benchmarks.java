@@ -109,6 +109,7 @@ public final class Benchmarks {
         Map<String, Object> machine = (Map<String, Object>) report.root().get("machine");
         if (machine != null) {
             machine.put("totalWallSeconds", Math.round(wall * 10) / 10.0);
+            machine.put("loadAverageAtEnd", loadAverage());
         }
         Path out = outputFile();
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -126,7 +127,9 @@ public final class Benchmarks {
 
     static String machineLine(Map<String, Object> m) {
         return "Machine: " + m.get("cores") + " cores (" + m.get("cpu") + "), " + m.get("os") + "; " + m.get("date")
-                + "; Java " + m.get("java") + "; " + m.get("postgres") + ".";
+                + "; Java " + m.get("java") + "; " + m.get("postgres") + "; load average (1/5/15 min) at start "
+                + m.get("loadAverageAtStart") + (m.containsKey("loadAverageAtEnd") ? ", at end " + m.get("loadAverageAtEnd") : "")
+                + ".";
     }
 
     private static Path outputFile() throws URISyntaxException {
@@ -177,9 +180,20 @@ public final class Benchmarks {
             int comma = v.indexOf(',');
             m.put("postgres", comma > 0 ? v.substring(0, comma) : v);
         }
+        m.put("loadAverageAtStart", loadAverage());
         m.put("cluster", "testkit: primary + 2 streaming replicas on 127.0.0.1, same machine");
         report.root().put("machine", m);
         progress(machineLine(m));
+    }
+
+    /** The 1/5/15-minute load averages (Linux), to show whether other work shared the machine. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
@@ -390,9 +404,9 @@ public final class Benchmarks {
         }
         Runnable a = () -> lib.read(em -> em.find(Item.class, randomId()));
         Runnable b = () -> plainTx(plain, true, em -> em.find(Item.class, randomId()));
-        long slice = 1500;
-        int n = reps > 0 ? reps : 7;
-        for (int w = 0; w < 2; w++) {
+        long slice = 600;
+        int n = reps > 0 ? reps : 15;
+        for (int w = 0; w < 3; w++) {
             singleThreadOps(a, 1500);
             singleThreadOps(b, 1500);
         }
@@ -424,7 +438,7 @@ public final class Benchmarks {
                 + " transaction per read; library configured with only replica " + r.name() + "; baseline: plain Hibernate,"
                 + " one HikariCP pool (same settings) to the same replica");
         s.put("sliceMillis", slice);
-        s.put("warmupMillisPerVariant", 3000);
+        s.put("warmupMillisPerVariant", 4500);
         s.put("libraryReadsPerSec", as);
         s.put("plainReadsPerSec", bs);
         s.put("pairRatios", ratios);
