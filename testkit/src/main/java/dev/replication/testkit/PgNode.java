@@ -242,6 +242,10 @@ public final class PgNode {
         if (pm > 0) {
             all.addAll(Signals.tree(pm));
         }
+        Process p = process;
+        if (p != null) {
+            all.add(p.pid()); // a runuser wrapper stops itself when its child stops
+        }
         Signals.send("CONT", new ArrayList<>(all));
         suspended = false;
         suspendedPids = List.of();

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * The OS account PostgreSQL processes run as. initdb and postgres refuse to run as root, so when
  * the JVM is root they run as an unprivileged account ({@code testkit.pg.user}, else
  * {@code postgres}, else {@code nobody}) through {@code setpriv} (which execs, so the launched
- * process is the postmaster) or else {@code runuser}.
+ * process is the postmaster) or else {@code runuser}; system property {@code testkit.pg.switch}
+ * ({@code setpriv} or {@code runuser}) forces one.
  */
 public final class OsAccount {
     private static final System.Logger LOG = System.getLogger("dev.replication.testkit");
@@ -156,7 +157,9 @@ public final class OsAccount {
                 tried.append(" user '").append(u).append("' is root;");
                 continue;
             }
-            for (String tool : List.of("setpriv", "runuser")) {
+            String forced = System.getProperty("testkit.pg.switch");
+            List<String> tools = forced != null && !forced.isBlank() ? List.of(forced.trim()) : List.of("setpriv", "runuser");
+            for (String tool : tools) {
                 OsAccount a = new OsAccount(true, u, tool, principal);
                 Exec.Result r = Exec.run(a.wrap(List.of("true")), null, null);
                 if (r.ok()) {
