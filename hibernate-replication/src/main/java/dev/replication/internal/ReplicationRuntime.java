@@ -287,8 +287,8 @@ public final class ReplicationRuntime implements AutoCloseable {
                 if (old.up()) {
                     Log.LOG.nodeDown(p.name(), reason);
                     fireNodeState(p.name(), "down", reason);
-                    p.abortInUse(m.executor());
                 }
+                p.abortInUse(m.executor());
             }
         }
         int usable = 0;
@@ -328,8 +328,10 @@ public final class ReplicationRuntime implements AutoCloseable {
                 if (old.up() || old.lastCheck() == null) {
                     Log.LOG.nodeDown(n.name(), reason);
                     fireNodeState(n.name(), "down", reason);
-                    n.abortInUse(m.executor());
                 }
+                // every round, not only on the transition: a request may have picked the node just
+                // before it was marked down and be blocked on it now
+                n.abortInUse(m.executor());
                 return;
             }
             n.badStreak = 0;
