@@ -102,4 +102,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 20, value = "Consistency token %s is ahead of the primary's position %s; capped")
     void tokenCapped(String token, String primary);
+
+    @LogMessage(level = WARN)
+    @Message(id = 21, value = "Ignoring system property '%s': not a setting of this library (persistence unit settings with unknown replication.* keys fail)")
+    void ignoredSystemProperty(String key);
 }
