@@ -177,15 +177,10 @@ public final class Replication {
      * Resumes consistency from a token received from elsewhere (an HTTP header, a message):
      * returns a scope to {@link ConsistencyScope#bind() bind} around the reads. The token is
      * untrusted: malformed input throws {@link IllegalArgumentException}; a token ahead of the
-     * primary is capped to the primary's position when used.
+     * primary's current position is capped to it when a read uses it.
      */
     public ConsistencyScope resume(String token) {
-        ConsistencyScope scope = ConsistencyScope.resume(token);
-        long primaryLsn = runtime.knownPrimaryLsn();
-        if (primaryLsn > 0) {
-            scope.capTo(new ConsistencyToken(primaryLsn));
-        }
-        return scope;
+        return ConsistencyScope.resume(token);
     }
 
     /**

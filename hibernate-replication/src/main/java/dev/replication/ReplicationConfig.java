@@ -105,9 +105,14 @@ public final class ReplicationConfig {
         this.hikari = p.hikari();
         this.connectTimeout = p.duration(ReplicationProperty.CONNECT_TIMEOUT);
         this.monitorInterval = p.duration(ReplicationProperty.MONITOR_INTERVAL);
-        this.monitorTimeout = p.duration(ReplicationProperty.MONITOR_TIMEOUT);
+        Duration timeout = p.duration(ReplicationProperty.MONITOR_TIMEOUT);
+        if (p.string(ReplicationProperty.MONITOR_TIMEOUT) == null && !monitorInterval.isZero()
+                && timeout.compareTo(monitorInterval) >= 0) {
+            timeout = monitorInterval.dividedBy(2);
+        }
+        this.monitorTimeout = timeout;
         if (!monitorInterval.isZero() && monitorTimeout.compareTo(monitorInterval) >= 0) {
-            throw p.bad(ReplicationProperty.MONITOR_TIMEOUT.key(), p.raw(ReplicationProperty.MONITOR_TIMEOUT.key()),
+            throw p.bad(ReplicationProperty.MONITOR_TIMEOUT.key(), monitorTimeout.toMillis() + "ms",
                     "a duration below replication.monitor.interval (" + monitorInterval.toMillis() + "ms)");
         }
         if (monitorTimeout.isZero()) {

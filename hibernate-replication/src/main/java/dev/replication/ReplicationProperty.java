@@ -61,7 +61,8 @@ public enum ReplicationProperty {
     MONITOR_INTERVAL("replication.monitor.interval", Type.DURATION, "1s",
             "How often the monitor checks every node; 0 disables the monitor."),
     MONITOR_TIMEOUT("replication.monitor.timeout", Type.DURATION, "400ms",
-            "Longest a single node check may take before it counts as failed; must be below the interval."),
+            "Longest a single node check may take before it counts as failed; must be below the interval"
+                    + " (when not set and the interval is 400ms or less: half the interval)."),
     MAX_LAG("replication.max-lag", Type.DURATION, "5s",
             "A replica further behind than this (in time) is not used for reads."),
     MAX_LAG_BYTES("replication.max-lag-bytes", Type.NON_NEGATIVE_LONG, "67108864",

@@ -47,8 +47,27 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public void configure(Map<String, Object> settings) {
         if (runtime == null) {
-            runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(settings));
+            runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(withoutForeignSystemProperties(settings)));
         }
+    }
+
+    /**
+     * Hibernate merges every system property into the settings. An unknown {@code replication.*}
+     * key that only comes from there (for instance another component's own setting) is ignored
+     * with a warning; unknown keys in the persistence unit still fail.
+     */
+    private static Map<String, Object> withoutForeignSystemProperties(Map<String, Object> settings) {
+        Map<String, Object> own = new java.util.LinkedHashMap<>(settings);
+        own.keySet().removeIf(k -> {
+            boolean foreign = k.startsWith(dev.replication.ReplicationProperty.PREFIX)
+                    && dev.replication.ReplicationProperty.forKey(k).isEmpty()
+                    && java.util.Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
+            if (foreign) {
+                Log.LOG.ignoredSystemProperty(k);
+            }
+            return foreign;
+        });
+        return own;
     }
 
     /** The runtime behind this provider. */

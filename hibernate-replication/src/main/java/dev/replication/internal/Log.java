@@ -111,4 +111,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 22, value = "Cluster status MXBean '%s' could not be registered or unregistered: %s")
     void mbeanNotRegistered(String name, String reason);
+
+    @LogMessage(level = WARN)
+    @Message(id = 23, value = "Ignoring system property '%s': not a setting of this library (persistence unit settings with unknown replication.* keys fail)")
+    void ignoredSystemProperty(String key);
 }

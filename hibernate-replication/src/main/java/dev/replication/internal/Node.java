@@ -134,6 +134,9 @@ public final class Node {
 
     /** Aborts every connection handed out: requests blocked on a hung node fail now instead of waiting. */
     void abortInUse(Executor executor) {
+        if (inUse.isEmpty()) {
+            return;
+        }
         for (Connection c : inUse) {
             try {
                 c.abort(executor);

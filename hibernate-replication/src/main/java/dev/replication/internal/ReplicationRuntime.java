@@ -46,6 +46,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> primaryChangeHooks = new CopyOnWriteArrayList<>();
     private volatile Node primary;
+    private final java.util.concurrent.atomic.AtomicLong committedLsn = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean hasListeners;
 
     /* monitor-thread state for the primary and failover */
@@ -248,9 +249,41 @@ public final class ReplicationRuntime implements AutoCloseable {
         }
     }
 
-    /** The primary's current WAL position, from the last check. -1 when never seen. */
+    /**
+     * The highest primary WAL position known: the monitor's last check, or a commit made through
+     * this runtime since. -1 when never seen.
+     */
     public long knownPrimaryLsn() {
-        return primary.health.lsn();
+        long checked = primary.health.lsn();
+        long committed = committedLsn.get();
+        return Long.compareUnsigned(committed, checked) > 0 && committed != 0 ? committed : checked;
+    }
+
+    /** Records a commit position seen on the primary (tokens are never capped below it). */
+    void committed(long lsn) {
+        committedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(b, a) > 0 ? b : a);
+    }
+
+    /**
+     * Asks the primary for its current insert position (used before capping a token that is ahead
+     * of everything known). Returns the known position when the primary cannot be asked.
+     */
+    long refreshPrimaryLsn() {
+        Node p = primary;
+        try {
+            Connection c = p.borrow();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                committed(ConsistencyToken.parse(rs.getString(1)).lsn());
+                c.rollback();
+            } finally {
+                p.release(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the known position stands
+        }
+        return knownPrimaryLsn();
     }
 
     // ---------------------------------------------------------------- listeners
@@ -335,8 +368,8 @@ public final class ReplicationRuntime implements AutoCloseable {
                 if (old.up()) {
                     Log.LOG.nodeDown(p.name(), reason);
                     fireNodeState(p.name(), "down", reason);
-                    p.abortInUse(m.executor());
                 }
+                p.abortInUse(m.executor());
             }
         }
         int usable = 0;
@@ -376,8 +409,10 @@ public final class ReplicationRuntime implements AutoCloseable {
                 if (old.up() || old.lastCheck() == null) {
                     Log.LOG.nodeDown(n.name(), reason);
                     fireNodeState(n.name(), "down", reason);
-                    n.abortInUse(m.executor());
                 }
+                // every round, not only on the transition: a request may have picked the node just
+                // before it was marked down and be blocked on it now
+                n.abortInUse(m.executor());
                 return;
             }
             n.badStreak = 0;

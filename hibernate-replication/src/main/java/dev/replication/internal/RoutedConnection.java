@@ -78,7 +78,9 @@ public final class RoutedConnection extends DelegatingConnection {
             if (wrote) {
                 try (ResultSet rs = st.getResultSet()) {
                     rs.next();
-                    ConsistencyScope.current().advance(ConsistencyToken.parse(rs.getString(1)));
+                    ConsistencyToken token = ConsistencyToken.parse(rs.getString(1));
+                    runtime.committed(token.lsn());
+                    ConsistencyScope.current().advance(token);
                 }
             }
         }

@@ -124,6 +124,10 @@ public final class Router {
         }
         long primaryLsn = runtime.knownPrimaryLsn();
         if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {
+            // ahead of everything known: a commit by another process, or a forged token; ask the primary
+            primaryLsn = runtime.refreshPrimaryLsn();
+        }
+        if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {
             // An untrusted token ahead of the primary could make every read wait: cap it.
             Log.LOG.tokenCapped(new ConsistencyToken(token).toString(), new ConsistencyToken(primaryLsn).toString());
             ConsistencyScope.current().capTo(new ConsistencyToken(primaryLsn));
