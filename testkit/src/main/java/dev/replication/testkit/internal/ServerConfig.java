@@ -49,6 +49,9 @@ public final class ServerConfig {
         set(c, "hot_standby_feedback", "on");
         set(c, "wal_receiver_status_interval", "'1s'");
         set(c, "wal_retrieve_retry_interval", "'200ms'");
+        // a suspended (SIGSTOP) peer must not block a clean primary shutdown for the default 60 s
+        set(c, "wal_sender_timeout", "'10s'");
+        set(c, "wal_receiver_timeout", "'10s'");
         set(c, "password_encryption", "'scram-sha-256'");
         set(c, "timezone", "'UTC'");
         set(c, "log_timezone", "'UTC'");
