@@ -278,7 +278,9 @@ public final class PgNode {
 
     /**
      * Starts the server again with the same data directory and port (after {@link #stop()} or
-     * {@link #kill()}), and waits until it accepts connections. No-op if it is running.
+     * {@link #kill()}, which then means crash recovery), and waits until it accepts connections.
+     * No-op if it is running. A replica resumes streaming from its upstream; a former primary
+     * starts as a primary again (use {@link PgCluster#reattach(PgNode)} to make it a replica).
      */
     public synchronized void start() {
         if (isRunning()) {
