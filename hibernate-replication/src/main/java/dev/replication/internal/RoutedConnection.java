@@ -51,7 +51,7 @@ public final class RoutedConnection extends DelegatingConnection {
                 delegate.commit();
             }
         } catch (SQLException e) {
-            if (isConnectionFailure(e)) {
+            if (isConnectionFailure(e) || !node.health().up() || isClosedQuietly()) {
                 runtime.markDown(node, "connection lost during commit: " + ClusterMonitor.firstLine(e));
                 throw new SQLException(node.status().describe() + ": the connection to the primary was lost while"
                         + " committing; the transaction may or may not have been committed", OUTCOME_UNKNOWN, e);
@@ -83,6 +83,14 @@ public final class RoutedConnection extends DelegatingConnection {
                     ConsistencyScope.current().advance(token);
                 }
             }
+        }
+    }
+
+    private boolean isClosedQuietly() {
+        try {
+            return delegate.isClosed();
+        } catch (SQLException | RuntimeException e) {
+            return true;
         }
     }
 
