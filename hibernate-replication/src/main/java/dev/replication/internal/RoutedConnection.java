@@ -94,10 +94,14 @@ public final class RoutedConnection extends DelegatingConnection {
         }
     }
 
-    /** Connection-class failures: SQLSTATE 08xxx, or an I/O error under the driver. */
+    /**
+     * Connection-class failures: SQLSTATE 08xxx, the server going away (57P01 admin shutdown,
+     * 57P02 crash shutdown, 57P03 cannot connect now...), or an I/O error under the driver.
+     */
     public static boolean isConnectionFailure(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
                 return true;
             }
             if (t instanceof java.io.IOException) {
