@@ -127,7 +127,7 @@ public final class Replication {
                 } catch (RuntimeException e) {
                     rollbackQuietly(tx);
                     if (!retried && intent == Intent.READ && runtime.config().retryReads()
-                            && Failures.isConnectionFailure(e)) {
+                            && Failures.retryableRead(e, runtime.node(decision.node()).orElse(null))) {
                         String failed = decision.node();
                         runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + e.getMessage()));
                         Log.LOG.readRetried(failed, String.valueOf(e.getMessage()));

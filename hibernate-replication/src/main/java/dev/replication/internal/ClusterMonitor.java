@@ -39,7 +39,8 @@ public final class ClusterMonitor implements AutoCloseable {
 
     private static final String CHECK_SQL = "SELECT r,"
             + " (CASE WHEN r THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,"
-            + " CASE WHEN r THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
+            + " CASE WHEN r THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
+            + " (SELECT timeline_id FROM pg_control_checkpoint()))"
             + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
             + " (SELECT sender_port FROM pg_stat_wal_receiver)"
             + " FROM pg_is_in_recovery() r";

@@ -1,5 +1,6 @@
 package dev.replication.internal;
 
+import dev.replication.PrimaryUnavailableException;
 import dev.replication.ReadOnlyViolationException;
 import dev.replication.ReplicationException;
 import dev.replication.RoutingDecision;
@@ -23,11 +24,19 @@ public final class Failures {
             if (t instanceof ReplicationException re) {
                 return re;
             }
+            if (t instanceof SQLException s && RoutedConnection.OUTCOME_UNKNOWN.equals(s.getSQLState())) {
+                return new TransactionOutcomeUnknownException(s.getMessage(), e);
+            }
+        }
+        if (decision != null && !decision.replica() && isConnectionFailure(e)) {
+            String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
+            return new PrimaryUnavailableException(where + ": the connection to the primary failed before commit, so"
+                    + " the transaction was not committed (" + firstMessage(e) + "); failover mode "
+                    + runtime.config().failover().name().toLowerCase(java.util.Locale.ROOT), e);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
                 String state = s.getSQLState();
-                if (RoutedConnection.OUTCOME_UNKNOWN.equals(state)) {
-                    return new TransactionOutcomeUnknownException(s.getMessage(), e);
-                }
                 if (READ_ONLY_SQL_TRANSACTION.equals(state) && decision != null) {
                     String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
                     return new ReadOnlyViolationException(where + ": write attempted in a " + decision.intent()
@@ -39,11 +48,45 @@ public final class Failures {
         return e;
     }
 
+    private static String firstMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException && t.getMessage() != null) {
+                return ClusterMonitor.firstLine(t);
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     /** True when {@code e} comes from a lost or refused connection (worth one retry for reads). */
     public static boolean isConnectionFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                return RoutedConnection.isConnectionFailure(s);
+            if (t instanceof org.hibernate.exception.JDBCConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s && RoutedConnection.isConnectionFailure(s)) {
+                return true;
+            }
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when a read that failed with {@code e} on {@code node} is worth one retry elsewhere: a
+     * connection failure, or any JDBC failure on a node the monitor has meanwhile marked down (its
+     * connections were aborted, which surfaces as "connection is closed" without a SQLSTATE).
+     */
+    public static boolean retryableRead(Throwable e, Node node) {
+        if (isConnectionFailure(e)) {
+            return true;
+        }
+        if (node != null && !node.health().up()) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException || t instanceof org.hibernate.JDBCException) {
+                    return true;
+                }
             }
         }
         return false;

@@ -51,7 +51,7 @@ public final class RoutedConnection extends DelegatingConnection {
                 delegate.commit();
             }
         } catch (SQLException e) {
-            if (isConnectionFailure(e)) {
+            if (isConnectionFailure(e) || !node.health().up() || isClosedQuietly()) {
                 runtime.markDown(node, "connection lost during commit: " + ClusterMonitor.firstLine(e));
                 throw new SQLException(node.status().describe() + ": the connection to the primary was lost while"
                         + " committing; the transaction may or may not have been committed", OUTCOME_UNKNOWN, e);
@@ -86,10 +86,22 @@ public final class RoutedConnection extends DelegatingConnection {
         }
     }
 
-    /** Connection-class failures: SQLSTATE 08xxx, or an I/O error under the driver. */
+    private boolean isClosedQuietly() {
+        try {
+            return delegate.isClosed();
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Connection-class failures: SQLSTATE 08xxx, the server going away (57P01 admin shutdown,
+     * 57P02 crash shutdown, 57P03 cannot connect now...), or an I/O error under the driver.
+     */
     public static boolean isConnectionFailure(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
                 return true;
             }
             if (t instanceof java.io.IOException) {

@@ -274,6 +274,29 @@ public final class PgCluster implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Records that {@code node} was promoted by something outside the testkit (the system under
+     * test, an operator): it must report that it is out of recovery. It becomes
+     * {@link #primary()}; the former primary becomes detached, as after {@link PgNode#promote()}.
+     *
+     * @throws PgClusterException when the node is still in recovery
+     */
+    public synchronized void adoptPromotion(PgNode node) {
+        requireOpen();
+        if (!nodes.contains(node)) {
+            throw new IllegalArgumentException(node + " is not a node of this cluster");
+        }
+        if (node.isInRecovery()) {
+            throw new PgClusterException(node.name() + " is still in recovery; it was not promoted");
+        }
+        PgNode old = primary;
+        if (old != null && old != node) {
+            old.setRole(PgNode.Role.DETACHED, null);
+        }
+        node.setRole(PgNode.Role.PRIMARY, null);
+        primary = node;
+    }
+
     synchronized void promote(PgNode node) {
         requireOpen();
         node.doPromote();

@@ -175,10 +175,7 @@ class MonitorTest {
             assertThat(Duration.ofNanos(worst)).as("slowest read call").isLessThan(Duration.ofSeconds(2));
         }
         victim.resumeProcess();
-        long resumed = System.nanoTime();
         await("replica readmitted", Duration.ofSeconds(10), () -> status(r, victim).usable());
-        // readmit-after=2: at least one more good check than the first after resume
-        assertThat(Duration.ofNanos(System.nanoTime() - resumed)).isGreaterThanOrEqualTo(INTERVAL);
         Map<Integer, Integer> ports = new ConcurrentHashMap<>();
         for (int i = 0; i < 20; i++) {
             ports.merge(r.read(em -> Fixture.where(em).port()), 1, Integer::sum);

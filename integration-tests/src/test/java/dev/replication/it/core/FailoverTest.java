@@ -1,0 +1,291 @@
+package dev.replication.it.core;
+
+import dev.replication.PrimaryUnavailableException;
+import dev.replication.Replication;
+import dev.replication.TransactionOutcomeUnknownException;
+import dev.replication.spi.RoutingListener;
+import dev.replication.testkit.PgCluster;
+import dev.replication.testkit.PgClusterTest;
+import dev.replication.testkit.PgNode;
+import jakarta.persistence.EntityManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Primary failure: promotion, fencing, following an external failover. Each test configures the
+ * library for the cluster's current topology, and leaves the cluster with a primary and two
+ * streaming replicas.
+ */
+@PgClusterTest(replicas = 2)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverTest {
+
+    private PgCluster cluster;
+    private String db;
+    private final List<EntityManagerFactory> factories = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+
+    @BeforeAll
+    void setUp(PgCluster cluster) {
+        this.cluster = cluster;
+        this.db = cluster.createDatabase("failover");
+    }
+
+    /** Re-attaches every node that is not a replica of the current primary. */
+    @AfterEach
+    void heal() {
+        factories.forEach(EntityManagerFactory::close);
+        factories.clear();
+        if (!cluster.primary().isRunning()) {
+            cluster.primary().start();
+        }
+        for (PgNode n : cluster.nodes()) {
+            if (n != cluster.primary() && (n.role() != PgNode.Role.REPLICA || n.upstream().orElse(null) != cluster.primary()
+                    || !n.isRunning())) {
+                cluster.reattach(n);
+            }
+            if (n != cluster.primary()) {
+                n.resumeReplay();
+            }
+        }
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+    }
+
+    private Replication replication(Map<String, Object> overrides) {
+        Map<String, Object> o = new HashMap<>(Map.of("jakarta.persistence.schema-generation.database.action", "none"));
+        o.putAll(overrides);
+        Map<String, Object> props = Fixture.properties(cluster, db, Map.of());
+        props.putAll(o);
+        EntityManagerFactory emf = jakarta.persistence.Persistence.createEntityManagerFactory("core-it", props);
+        factories.add(emf);
+        Replication r = Replication.of(emf);
+        r.monitor().checkNow();
+        return r;
+    }
+
+    private void createSchemaOnce() {
+        try (Connection c = cluster.primary().connect(db)) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS account (balance bigint not null, id bigint not null,"
+                    + " owner varchar(255), primary key (id))");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+    }
+
+    private long write(Replication r) {
+        long id = ids.incrementAndGet();
+        r.write(em -> {
+            em.persist(new Account(id, "f", id));
+            return null;
+        });
+        return id;
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + "ms waiting for " + what);
+            }
+            LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    private static boolean hasRow(PgNode node, String db, long id) {
+        try (Connection c = node.connect(db);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM account WHERE id = " + id)) {
+            rs.next();
+            return rs.getLong(1) == 1;
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(node.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Promotion(String oldPrimary, String newPrimary, boolean ours) {
+    }
+
+    private static final class Events implements RoutingListener {
+        final List<Promotion> promotions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void primaryChanged(String oldPrimary, String newPrimary, boolean promotedByUs) {
+            promotions.add(new Promotion(oldPrimary, newPrimary, promotedByUs));
+        }
+    }
+
+    /** Kills the primary under write load; returns ms from SIGKILL to the first successful write. */
+    private long killPrimaryAndTimeRecovery() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "promote"));
+        Events events = new Events();
+        r.addListener(events);
+        for (int i = 0; i < 20; i++) {
+            write(r);
+        }
+        PgNode old = cluster.primary();
+        long killed = System.nanoTime();
+        old.kill();
+        long firstSuccess = -1;
+        int failures = 0;
+        while (System.nanoTime() - killed < Duration.ofSeconds(30).toNanos()) {
+            try {
+                long id = write(r);
+                firstSuccess = System.nanoTime();
+                String primaryName = r.status().primary();
+                PgNode promoted = cluster.node(primaryName.equals("primary") ? old.name() : primaryName);
+                assertThat(promoted).isNotSameAs(old);
+                assertThat(hasRow(promoted, db, id)).isTrue();
+                break;
+            } catch (RuntimeException e) {
+                failures++;
+                LockSupport.parkNanos(10_000_000L);
+            }
+        }
+        assertThat(firstSuccess).as("a write succeeded after the promotion").isPositive();
+        assertThat(failures).as("writes failed while the primary was down").isPositive();
+        assertThat(events.promotions).hasSize(1);
+        assertThat(events.promotions.get(0).ours()).isTrue();
+        cluster.adoptPromotion(cluster.node(events.promotions.get(0).newPrimary()));
+        // more writes keep working without restarting anything
+        for (int i = 0; i < 5; i++) {
+            write(r);
+        }
+        return (firstSuccess - killed) / 1_000_000;
+    }
+
+    @Test
+    void promoteModeRecoversWritesAfterThePrimaryIsKilled() {
+        long[] ms = new long[3];
+        for (int run = 0; run < 3; run++) {
+            ms[run] = killPrimaryAndTimeRecovery();
+            heal();
+        }
+        Arrays.sort(ms);
+        System.out.printf("[failover] SIGKILL primary -> first successful write: %s ms, median %d ms%n",
+                Arrays.toString(ms), ms[1]);
+        assertThat(ms[1]).as("median ms from SIGKILL to first successful write").isLessThan(10_000);
+    }
+
+    @Test
+    void theMostCaughtUpStandbyIsPromoted() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "promote"));
+        Events events = new Events();
+        r.addListener(events);
+        PgNode behind = cluster.replicas().get(0);
+        PgNode ahead = cluster.replicas().get(1);
+        behind.pauseReplay();
+        for (int i = 0; i < 20; i++) {
+            write(r);
+        }
+        cluster.awaitReplicated(ahead, Duration.ofSeconds(10));
+        r.monitor().checkNow();
+        cluster.primary().kill();
+        await("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        assertThat(events.promotions.get(0).newPrimary()).isEqualTo(ahead.name());
+        cluster.adoptPromotion(ahead);
+        // the paused standby still follows the dead primary: it is not used for reads
+        r.monitor().checkNow();
+        r.monitor().checkNow();
+        int port = r.read(em -> Fixture.where(em).port());
+        assertThat(port).isNotEqualTo(behind.port());
+    }
+
+    @Test
+    void anOldPrimaryThatComesBackIsFencedAndNeverWrittenTo() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "promote"));
+        Events events = new Events();
+        r.addListener(events);
+        PgNode old = cluster.primary();
+        old.kill();
+        await("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        PgNode promoted = cluster.node(events.promotions.get(0).newPrimary());
+        cluster.adoptPromotion(promoted);
+        old.start(); // comes back as a primary on the old timeline: split brain if anyone wrote to it
+        await("old primary fenced", Duration.ofSeconds(10), () -> r.status().node("primary")
+                .map(s -> s.excludedReason() != null && s.excludedReason().contains("fenced")).orElse(false));
+        List<Long> written = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            written.add(write(r));
+        }
+        for (int i = 0; i < 20; i++) {
+            int port = r.read(em -> Fixture.where(em).port());
+            assertThat(port).isNotEqualTo(old.port());
+        }
+        for (long id : written) {
+            assertThat(hasRow(promoted, db, id)).isTrue();
+            assertThat(hasRow(old, db, id)).as("row %d on the fenced old primary", id).isFalse();
+        }
+    }
+
+    @Test
+    void discoverModeFollowsAnExternalPromotionWithoutPromotingAnything() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "discover"));
+        Events events = new Events();
+        r.addListener(events);
+        write(r);
+        PgNode old = cluster.primary();
+        PgNode target = cluster.replicas().get(1);
+        old.stop();
+        target.promote(); // the "external" failover (Patroni, a cloud service...)
+        await("library follows", Duration.ofSeconds(15), () -> !events.promotions.isEmpty());
+        assertThat(events.promotions.get(0)).isEqualTo(new Promotion("primary", target.name(), false));
+        long id = write(r);
+        assertThat(hasRow(target, db, id)).isTrue();
+        // the other replica was never promoted by the library
+        assertThat(cluster.replicas().get(0).isInRecovery()).isTrue();
+    }
+
+    @Test
+    void manualModeFailsWritesClearlyUntilAnOperatorPromotes() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "manual"));
+        PgNode old = cluster.primary();
+        old.kill();
+        assertThatThrownBy(() -> write(r)).isInstanceOf(PrimaryUnavailableException.class)
+                .hasMessageContaining("primary");
+        // reads keep working on the replicas meanwhile
+        int port = r.read(em -> Fixture.where(em).port());
+        assertThat(port).isIn(cluster.replicas().stream().map(PgNode::port).toList());
+        PgNode target = cluster.replicas().get(0);
+        r.promote(target.name());
+        cluster.adoptPromotion(target);
+        long id = write(r);
+        assertThat(hasRow(target, db, id)).isTrue();
+    }
+
+    @Test
+    void aWriteInFlightWhenThePrimaryDiesReportsAnUnknownOutcome() {
+        createSchemaOnce();
+        Replication r = replication(Map.of());
+        PgNode primary = cluster.primary();
+        assertThatThrownBy(() -> r.write(em -> {
+            em.persist(new Account(ids.incrementAndGet(), "inflight", 1));
+            em.flush();
+            primary.kill();
+            return null;
+        })).isInstanceOf(TransactionOutcomeUnknownException.class)
+                .hasMessageContaining("may or may not have been committed");
+    }
+}
