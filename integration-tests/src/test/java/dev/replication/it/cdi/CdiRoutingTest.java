@@ -211,22 +211,6 @@ class CdiRoutingTest {
 
     @Test
     void requestTokenMakesReadsSeeOwnWritesAndRequestsHaveSeparateHolders() {
-        requestTokenReadsOwnWrites(true);
-    }
-
-    /**
-     * The same without refreshing the monitor after the write. Disabled: core bug, the router caps a
-     * token to the monitor's last known primary LSN (Router.tokenOfScope, Replication.resume), which is
-     * up to one monitor interval old, so a fresh commit's token is capped below the commit and a
-     * paused replica serves a stale read. Enable once the core fixes it.
-     */
-    @Test
-    @org.junit.jupiter.api.Disabled("core bug: token capped to stale knownPrimaryLsn (see class report)")
-    void requestTokenReadsOwnWritesWithoutMonitorRefresh() {
-        requestTokenReadsOwnWrites(false);
-    }
-
-    private void requestTokenReadsOwnWrites(boolean refreshMonitor) {
         long id = IDS.getAndIncrement();
         RequestContextController rc = weld.select(RequestContextController.class).get();
         cluster.replicas().forEach(PgNode::pauseReplay);
@@ -237,9 +221,6 @@ class CdiRoutingTest {
                 assertThat(consistency.token()).isEmpty();
                 primary.insert(id, "mine");
                 assertThat(consistency.token()).as("the commit advanced the request's token").isPresent();
-                if (refreshMonitor) {
-                    weld.select(ReplicationLag.class).get().checkNow(); // see the disabled test below
-                }
                 assertThat(replica.text(id)).as("read-your-writes with replay paused").isEqualTo("mine");
             } finally {
                 rc.deactivate();
@@ -265,7 +246,6 @@ class CdiRoutingTest {
         try {
             primary.insert(id, "carried");
             token = weld.select(RequestConsistency.class).get().token().orElseThrow();
-            weld.select(ReplicationLag.class).get().checkNow(); // core caps tokens to the monitor's known primary LSN
         } finally {
             rc.deactivate();
         }
