@@ -44,7 +44,8 @@ public enum ReplicationProperty {
             "primary", "fail"),
     READ_ONLY_SESSIONS("replication.read-only-sessions", Type.ENUM, "replica",
             "Where sessions opened with withOptions().readOnly(true) outside any routing scope read: replica"
-                    + " (chosen by the selector) or primary.", "replica", "primary"),
+                    + " (chosen by the selector) or primary. With the second-level cache on they always read on the primary.",
+            "replica", "primary"),
 
     POOL_MAX_SIZE("replication.pool.max-size", Type.POSITIVE_INT, "10", "Maximum connections per node pool."),
     POOL_MIN_IDLE("replication.pool.min-idle", Type.NON_NEGATIVE_INT, "2", "Minimum idle connections per node pool."),

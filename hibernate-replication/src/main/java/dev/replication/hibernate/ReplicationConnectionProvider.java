@@ -24,7 +24,10 @@ import java.util.Map;
  * whichever node that is after a failover; every replica name is a tenant served by that
  * replica's pool, read-only. {@link #getAnyConnection()} is the primary (schema tooling,
  * metadata). Sessions opened with {@code withOptions().readOnly(true)} outside a routing scope
- * are served by a replica chosen by the selector ({@code replication.read-only-sessions}).
+ * are served by a replica chosen by the selector ({@code replication.read-only-sessions}) — unless
+ * the second-level cache is on: such a session has the primary's tenant, so what it loaded from a
+ * lagging replica would be cached as the primary's data; it then reads on the primary (a READ
+ * scope, whose replica tenant bypasses the cache, is the way to reach replicas).
  * <p>
  * Configure in persistence.xml with {@code hibernate.multi_tenant_connection_provider} set to
  * this class and {@code hibernate.tenant_identifier_resolver} set to
@@ -102,7 +105,8 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public Connection getReadOnlyConnection(String tenant) throws SQLException {
         if (!runtime.isReplicaTenant(tenant)) {
-            if (runtime.config().readOnlySessionsOnReplica() && ScopeStack.current() == null) {
+            if (runtime.config().readOnlySessionsOnReplica() && ScopeStack.current() == null
+                    && !runtime.secondLevelCacheGuard()) {
                 RoutingDecision d = runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, null);
                 runtime.published(d);
                 if (d.replica()) {

@@ -31,6 +31,9 @@ public class ReplicationIntegrator implements Integrator {
                     + ReplicationConnectionProvider.class.getName());
         }
         ours.bind(provider.runtime());
+        if (sessionFactory.getSessionFactoryOptions().isSecondLevelCacheEnabled()) {
+            provider.runtime().guardSecondLevelCache();
+        }
         provider.runtime().onPrimaryChange(newPrimary -> {
             if (sessionFactory.getCache() != null) {
                 sessionFactory.getCache().evictAllRegions();

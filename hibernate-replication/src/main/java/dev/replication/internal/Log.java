@@ -115,4 +115,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 23, value = "Ignoring system property '%s': not a setting of this library (persistence unit settings with unknown replication.* keys fail)")
     void ignoredSystemProperty(String key);
+
+    @LogMessage(level = INFO)
+    @Message(id = 24, value = "The second-level cache is on: sessions opened with withOptions().readOnly(true) outside a routing scope read on the primary (their tenant is the primary's, so replica data would be cached as the primary's); use a READ scope (@ReadReplica, Replication.read) to read on replicas")
+    void readOnlySessionsOnPrimary();
 }

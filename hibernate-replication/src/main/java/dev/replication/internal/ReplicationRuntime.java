@@ -46,6 +46,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> primaryChangeHooks = new CopyOnWriteArrayList<>();
     private volatile Node primary;
+    private volatile boolean secondLevelCacheGuard;
     private final java.util.concurrent.atomic.AtomicLong committedLsn = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean hasListeners;
 
@@ -296,6 +297,23 @@ public final class ReplicationRuntime implements AutoCloseable {
     public void removeListener(RoutingListener l) {
         listeners.remove(l);
         hasListeners = !listeners.isEmpty();
+    }
+
+    /**
+     * The session factory has a second-level cache: sessions of the primary's tenant must not read
+     * on replicas (what they load would be cached as the primary's data).
+     */
+    public void guardSecondLevelCache() {
+        if (!secondLevelCacheGuard) {
+            secondLevelCacheGuard = true;
+            if (config.readOnlySessionsOnReplica() && !config.replicas().isEmpty()) {
+                Log.LOG.readOnlySessionsOnPrimary();
+            }
+        }
+    }
+
+    public boolean secondLevelCacheGuard() {
+        return secondLevelCacheGuard;
     }
 
     /** Called with the new primary's name after every primary change (the integrator evicts the 2LC). */

@@ -180,8 +180,11 @@ class CoreRoutingTest {
 
     @Test
     void readOnlySessionOptionReachesAReplica() {
-        Replication r = replication(Map.of());
-        SessionFactory sf = r.entityManagerFactory().unwrap(SessionFactory.class);
+        EntityManagerFactory emf = Fixture.emf(cluster, db, Map.of(),
+                Map.of("hibernate.cache.use_second_level_cache", "false"));
+        factories.add(emf);
+        Replication.of(emf).monitor().checkNow();
+        SessionFactory sf = emf.unwrap(SessionFactory.class);
         try (Session s = sf.withOptions().readOnly(true).openSession()) {
             Fixture.Where w = Fixture.where(s);
             assertThat(w.inRecovery()).isTrue();
@@ -293,5 +296,17 @@ class CoreRoutingTest {
         }
         long afterStrong = r.readStrong(em -> em.find(Account.class, 200L).getBalance());
         assertThat(afterStrong).isEqualTo(2L);
+    }
+
+    @Test
+    void readOnlySessionsStayOnThePrimaryWhenTheSecondLevelCacheIsOn() {
+        EntityManagerFactory emf = Fixture.emf(cluster, db, Map.of(),
+                Map.of("hibernate.cache.use_second_level_cache", "true"));
+        factories.add(emf);
+        Replication.of(emf).monitor().checkNow();
+        SessionFactory sf = emf.unwrap(SessionFactory.class);
+        try (Session s = sf.withOptions().readOnly(true).openSession()) {
+            assertThat(Fixture.where(s).inRecovery()).isFalse();
+        }
     }
 }
