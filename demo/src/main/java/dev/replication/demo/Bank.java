@@ -36,7 +36,15 @@ public class Bank {
     public Served<Long> placeOrder(long accountId, String item, long amount) {
         Account a = em.find(Account.class, accountId);
         if (a == null) {
-            throw new IllegalArgumentException("no account " + accountId);
+            String probe;
+            try {
+                probe = "accounts visible: " + em.createNativeQuery("SELECT count(*) FROM demo_account").getSingleResult();
+            } catch (RuntimeException e) {
+                probe = "probe failed: " + e;
+            }
+            throw new IllegalArgumentException("no account " + accountId + " (routed to "
+                    + dev.replication.Routing.current().flatMap(dev.replication.RoutingScope::decision)
+                            .map(d -> d.node() + "/" + d.reason()).orElse("?") + "; " + probe + ")");
         }
         a.debit(amount);
         PurchaseOrder o = new PurchaseOrder(a, item, amount);

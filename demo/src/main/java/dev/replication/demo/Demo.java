@@ -570,6 +570,10 @@ public final class Demo {
             Served<Long> s = order(acc, "after-failover", 1);
             ok &= check(isPrimary(s), "write after failover not on the new primary");
         }
+        if (promoted != null) {
+            String np = promoted;
+            await(Duration.ofSeconds(5), () -> lag.status().node(np).map(NodeStatus::up).orElse(false));
+        }
         Served<Long> read = inRequest(() -> bank.orderCount());
         Console.line("    a read after failover: %d orders, on %s [%s]", read.value(), read.where(), read.reason());
         Console.line("    cluster now: %s", lag.status().describe().trim().replace("\n", "\n                 "));
