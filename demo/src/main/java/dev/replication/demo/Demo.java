@@ -413,7 +413,7 @@ public final class Demo {
             expectedBalance.merge(acc, -5L, Long::sum);
             Served<List<Long>> control = inRequest(() -> bank.orderIds(acc));
             Console.line("    control: order %d written in request A; request B (no token) reads on %s: %s", other,
-                    control.where(), control.value().contains(other) ? "sees it (replica already caught up)"
+                    control.where(), control.value().contains(other) ? "sees it too (no token wait recorded)"
                             : "does NOT see it yet (stale, as expected without the token)");
             for (int i = 0; i < 4; i++) {
                 String item = ITEMS[i];
