@@ -124,10 +124,18 @@ public final class Replication {
                     T result = work.apply(em);
                     tx.commit();
                     return result;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException caught) {
+                    boolean rollbackOnly = rollbackOnly(tx);
                     rollbackQuietly(tx);
+                    var node = runtime.node(decision.node()).orElse(null);
+                    // Hibernate's find() returns null instead of throwing when a JDBC error happens in a
+                    // transaction already marked rollback-only (HHH-12472), so the work may fail in its own
+                    // way after the connection was lost: report the lost connection, not the symptom.
+                    RuntimeException e = rollbackOnly && node != null && !node.health().up()
+                            && !Failures.isConnectionFailure(caught)
+                            ? Failures.connectionLost(caught, node) : caught;
                     if (!retried && intent == Intent.READ && runtime.config().retryReads()
-                            && Failures.retryableRead(e, runtime.node(decision.node()).orElse(null))) {
+                            && Failures.retryableRead(e, node)) {
                         String failed = decision.node();
                         runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + e.getMessage()));
                         Log.LOG.readRetried(failed, String.valueOf(e.getMessage()));
@@ -145,6 +153,14 @@ public final class Replication {
                     em.close();
                 }
             }
+        }
+    }
+
+    private static boolean rollbackOnly(EntityTransaction tx) {
+        try {
+            return tx != null && tx.isActive() && tx.getRollbackOnly();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

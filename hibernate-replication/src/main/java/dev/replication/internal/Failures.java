@@ -48,6 +48,16 @@ public final class Failures {
         return e;
     }
 
+    /**
+     * A connection-failure exception standing for {@code symptom}, which the work raised after its
+     * connection to {@code node} was lost (the symptom is kept as the cause).
+     */
+    public static RuntimeException connectionLost(RuntimeException symptom, Node node) {
+        SQLException lost = new SQLException(node.status().describe() + ": the connection was lost during the"
+                + " transaction (the work then failed with: " + symptom + ")", "08006", symptom);
+        return new org.hibernate.exception.JDBCConnectionException(lost.getMessage(), lost);
+    }
+
     private static String firstMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException && t.getMessage() != null) {

@@ -8,7 +8,7 @@ import org.postgresql.core.TransactionState;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 
 /**
  * A pooled connection handed to Hibernate. It knows the node it came from (so it returns there
@@ -66,8 +66,10 @@ public final class RoutedConnection extends DelegatingConnection {
             delegate.commit();
             return;
         }
-        try (Statement st = delegate.createStatement()) {
-            st.execute(COMMIT_WITH_TOKEN);
+        // a PreparedStatement: pgjdbc caches it per connection and, after a few uses, keeps it
+        // prepared on the server, so the batch is not parsed again on every commit
+        try (PreparedStatement st = delegate.prepareStatement(COMMIT_WITH_TOKEN)) {
+            st.execute();
             boolean wrote;
             try (ResultSet rs = st.getResultSet()) {
                 rs.next();
@@ -105,6 +107,10 @@ public final class RoutedConnection extends DelegatingConnection {
                 return true;
             }
             if (t instanceof java.io.IOException) {
+                return true;
+            }
+            // HikariCP swaps a broken connection's delegate for a closed one that throws this, without SQLSTATE
+            if (t instanceof SQLException s && s.getSQLState() == null && "Connection is closed".equals(s.getMessage())) {
                 return true;
             }
         }
