@@ -147,9 +147,6 @@ public final class Replication {
                     throw Failures.translate(e, decision, runtime);
                 } finally {
                     frame.set(outer);
-                    if (outer == null) {
-                        frame.remove();
-                    }
                     em.close();
                 }
             }

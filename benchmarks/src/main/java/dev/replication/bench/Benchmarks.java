@@ -149,17 +149,30 @@ public final class Benchmarks {
     private void run() throws Exception {
         machine();
         seed();
-        routingOverhead();
-        closeAll();
-        readCapacity();
-        closeAll();
-        readYourWrites();
-        closeAll();
-        tokenCost();
-        closeAll();
-        replicaKill();
-        closeAll();
-        primaryKill();
+        // -Dbench.only=1,4 runs a subset (for profiling); the report says which ran
+        java.util.Set<String> only = new java.util.HashSet<>(java.util.Arrays.asList(
+                System.getProperty("bench.only", "1,2,3,4,5").split(",")));
+        if (only.contains("1")) {
+            routingOverhead();
+            closeAll();
+        }
+        if (only.contains("2")) {
+            readCapacity();
+            closeAll();
+        }
+        if (only.contains("3")) {
+            readYourWrites();
+            closeAll();
+        }
+        if (only.contains("4")) {
+            tokenCost();
+            closeAll();
+        }
+        if (only.contains("5")) {
+            replicaKill();
+            closeAll();
+            primaryKill();
+        }
     }
 
     // ------------------------------------------------------------------ setup

@@ -47,6 +47,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final List<Consumer<String>> primaryChangeHooks = new CopyOnWriteArrayList<>();
     private volatile Node primary;
     private volatile boolean secondLevelCacheGuard;
+    private volatile List<Node> replicaCache;
     private final java.util.concurrent.atomic.AtomicLong committedLsn = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean hasListeners;
 
@@ -68,6 +69,7 @@ public final class ReplicationRuntime implements AutoCloseable {
             nodes.put(rc.name(), new Node(rc, NodeRole.REPLICA, config));
         }
         this.primary = p;
+        rolesChanged();
         this.router = new Router(this);
         this.monitor = new ClusterMonitor(this);
         for (String listener : config.listeners()) {
@@ -140,6 +142,11 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /** Nodes that routing may send reads to as replicas: in the replica role and not fenced. */
     List<Node> replicas() {
+        return replicaCache;
+    }
+
+    /** Recomputes {@link #replicas()}; called on the monitor thread after every role change. */
+    private void rolesChanged() {
         List<Node> list = new ArrayList<>(nodes.size());
         Node p = primary;
         for (Node n : nodes.values()) {
@@ -147,7 +154,7 @@ public final class ReplicationRuntime implements AutoCloseable {
                 list.add(n);
             }
         }
-        return list;
+        replicaCache = List.copyOf(list);
     }
 
     /** The node that serves a tenant: the primary tenant is always the current primary. */
@@ -445,6 +452,7 @@ public final class ReplicationRuntime implements AutoCloseable {
             if (o.role() == NodeRole.PRIMARY) {
                 if (!n.fenced) {
                     n.fenced = true;
+                    rolesChanged();
                     Log.LOG.fencedNodeSeen(n.name(), o.timeline(), primary.name(), primaryTimeline);
                     fireNodeState(n.name(), "fenced", "reports not in recovery");
                 }
@@ -455,6 +463,7 @@ public final class ReplicationRuntime implements AutoCloseable {
                     if (primaryTimeline < 0 || o.timeline() >= primaryTimeline) {
                         n.fenced = false;
                         n.routingRole = NodeRole.REPLICA;
+                        rolesChanged();
                         n.probation = true;
                         n.goodStreak = 0;
                         Log.LOG.unfenced(n.name(), primary.name());
@@ -653,6 +662,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         lastPrimaryLsn = lsn;
         primaryFailures = 0;
         primary = target;
+        rolesChanged();
         m.recordPrimaryPosition(lsn, now);
         for (Consumer<String> hook : primaryChangeHooks) {
             try {

@@ -34,7 +34,11 @@ public final class ScopeStack {
         private final Scope parent;
         private final Intent intent;
         private final RoutingOptions options;
-        private final Map<ReplicationRuntime, RoutingDecision> decisions = new IdentityHashMap<>(2);
+        /** The decision for the first runtime resolved (the common case: one session factory). */
+        private ReplicationRuntime firstRuntime;
+        private RoutingDecision firstDecision;
+        /** Decisions for further runtimes, rare. */
+        private Map<ReplicationRuntime, RoutingDecision> others;
         private boolean closed;
 
         Scope(Scope parent, Intent intent, RoutingOptions options) {
@@ -55,7 +59,7 @@ public final class ScopeStack {
 
         @Override
         public Optional<RoutingDecision> decision() {
-            return decisions.values().stream().findFirst();
+            return Optional.ofNullable(firstDecision);
         }
 
         public Scope parent() {
@@ -64,7 +68,7 @@ public final class ScopeStack {
 
         /** The node for sessions opened in this scope on {@code runtime}; decided once. */
         public RoutingDecision resolve(ReplicationRuntime runtime) {
-            RoutingDecision d = decisions.get(runtime);
+            RoutingDecision d = get(runtime);
             if (d == null) {
                 if (intent == Intent.READ && parent != null) {
                     RoutingDecision p = parent.resolve(runtime);
@@ -74,24 +78,47 @@ public final class ScopeStack {
                 } else {
                     d = runtime.router().route(intent, options, null);
                 }
-                decisions.put(runtime, d);
+                put(runtime, d);
                 runtime.published(d);
             }
             return d;
+        }
+
+        private RoutingDecision get(ReplicationRuntime runtime) {
+            if (firstRuntime == runtime) {
+                return firstDecision;
+            }
+            return others == null ? null : others.get(runtime);
+        }
+
+        private void put(ReplicationRuntime runtime, RoutingDecision d) {
+            if (firstRuntime == null || firstRuntime == runtime) {
+                firstRuntime = runtime;
+                firstDecision = d;
+            } else {
+                if (others == null) {
+                    others = new IdentityHashMap<>(2);
+                }
+                others.put(runtime, d);
+            }
         }
 
         /** After a failure on {@code failedNode}: decides again, avoiding it. */
         public RoutingDecision reroute(ReplicationRuntime runtime, String failedNode) {
             RoutingDecision d = runtime.router().route(intent, options, failedNode);
             d = new RoutingDecision(d.node(), d.tenant(), intent, RoutingReason.RETRIED_AFTER_FAILURE, d.replica());
-            decisions.put(runtime, d);
+            put(runtime, d);
             runtime.published(d);
             return d;
         }
 
         /** Forgets the decision so the next session decides again (used between retries). */
         public void forget(ReplicationRuntime runtime) {
-            decisions.remove(runtime);
+            if (firstRuntime == runtime) {
+                firstDecision = null;
+            } else if (others != null) {
+                others.remove(runtime);
+            }
         }
 
         @Override
@@ -105,11 +132,8 @@ public final class ScopeStack {
                         + (TOP.get() == null ? "none" : TOP.get().intent) + ")");
             }
             closed = true;
-            if (parent == null) {
-                TOP.remove();
-            } else {
-                TOP.set(parent);
-            }
+            // set, not remove: removing and re-adding the entry on every call churns the thread's map
+            TOP.set(parent);
         }
 
         @Override
