@@ -37,6 +37,7 @@ public final class ReplicationConfig {
 
     private final NodeConfig primary;
     private final List<NodeConfig> replicas;
+    private final int primaryReadWeight;
     private final String selector;
     private final NoReplicaPolicy noReplicaPolicy;
     private final boolean readOnlySessionsOnReplica;
@@ -85,6 +86,7 @@ public final class ReplicationConfig {
                     p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1)));
         }
         this.replicas = List.copyOf(rs);
+        this.primaryReadWeight = p.intValue(ReplicationProperty.PRIMARY_READ_WEIGHT);
         p.rejectUnknown(seen);
         this.selector = p.selector();
         this.noReplicaPolicy = NoReplicaPolicy.valueOf(p.choice(ReplicationProperty.NO_REPLICA));
@@ -148,6 +150,8 @@ public final class ReplicationConfig {
 
     public NodeConfig primary() { return primary; }
     public List<NodeConfig> replicas() { return replicas; }
+    /** Weight of the primary among read candidates; 0 when it only reads as a fallback. */
+    public int primaryReadWeight() { return primaryReadWeight; }
     public String selector() { return selector; }
     public NoReplicaPolicy noReplicaPolicy() { return noReplicaPolicy; }
     public boolean readOnlySessionsOnReplica() { return readOnlySessionsOnReplica; }
@@ -226,6 +230,11 @@ public final class ReplicationConfig {
         public Builder credentials(String user, String password) {
             set(ReplicationProperty.USER.key(), user);
             return set(ReplicationProperty.PASSWORD.key(), password);
+        }
+
+        /** Lets the primary take a share of reads beside the replicas (0, the default: fallback only). */
+        public Builder primaryReadWeight(int weight) {
+            return set(ReplicationProperty.PRIMARY_READ_WEIGHT.key(), String.valueOf(weight));
         }
 
         public Builder replica(String name, String jdbcUrl) {

@@ -20,6 +20,9 @@ public enum ReplicationProperty {
             "JDBC URL of the primary (jdbc:postgresql://host:port/db)."),
     PRIMARY_NAME("replication.primary.name", Type.NAME, "primary",
             "Node name and Hibernate tenant id of the primary."),
+    PRIMARY_READ_WEIGHT("replication.primary.read-weight", Type.NON_NEGATIVE_INT, "0",
+            "Share of reads the primary takes beside the replicas, as a weight like a replica's; 0: the primary reads"
+                    + " only when no replica qualifies."),
     PRIMARY_USER("replication.primary.user", Type.STRING, null,
             "User for the primary; defaults to replication.user."),
     PRIMARY_PASSWORD("replication.primary.password", Type.SECRET, null,

@@ -4,6 +4,8 @@ package dev.replication;
 public enum RoutingReason {
     /** A qualifying replica was chosen by the selector. */
     REPLICA_SELECTED,
+    /** The selector chose the primary, which takes a share of reads ({@code replication.primary.read-weight}). */
+    PRIMARY_SELECTED,
     /** The scope asked for the primary (WRITE or READ_STRONG). */
     PRIMARY_REQUESTED,
     /** No scope was open: sessions default to the primary. */

@@ -3,7 +3,6 @@ package dev.replication.cdi;
 import dev.replication.ConsistencyScope;
 import dev.replication.Intent;
 import dev.replication.Replication;
-import dev.replication.RoutingDecision;
 import dev.replication.RoutingScope;
 import dev.replication.Routing;
 import dev.replication.cdi.internal.CurrentEntityManager;
@@ -24,7 +23,6 @@ import org.hibernate.Session;
 
 import java.io.Serializable;
 import java.lang.reflect.Method;
-import java.sql.Statement;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -139,18 +137,13 @@ public class RoutingInterceptor implements Serializable {
         }
     }
 
-    /** A fresh EntityManager of a read call: no dirty checking, and a read-only transaction also on the primary. */
+    /**
+     * A fresh EntityManager of a read call: no dirty checking. Its connection is read-only already:
+     * the core hands out read-only connections for READ and READ_STRONG scopes, on replicas and on
+     * the primary alike.
+     */
     private static void readOnly(EntityManager em) {
-        Session session = em.unwrap(Session.class);
-        session.setDefaultReadOnly(true);
-        boolean replica = Routing.current().flatMap(RoutingScope::decision).map(RoutingDecision::replica).orElse(false);
-        if (!replica) { // replica connections are read-only already
-            session.doWork(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET TRANSACTION READ ONLY");
-                }
-            });
-        }
+        em.unwrap(Session.class).setDefaultReadOnly(true);
     }
 
     private Object inJtaTransaction(InvocationContext ic, RouteSpec spec) throws Exception {

@@ -94,8 +94,15 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public Connection getConnection(String tenant) throws SQLException {
         if (!runtime.isReplicaTenant(tenant)) {
-            if (ScopeStack.current() == null) {
+            ScopeStack.Scope scope = ScopeStack.current();
+            if (scope == null) {
                 runtime.publishedNoScope(Intent.WRITE);
+            } else if (scope.intent() != Intent.WRITE) {
+                // a read on the primary (READ_STRONG, a fallback, the primary's share of reads):
+                // read-only like a replica read, so a write in a read scope fails the same way everywhere
+                Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
+                c.setReadOnly(true);
+                return c;
             }
             return wrap(runtime.primaryConnection(), runtime.primary(), captureTokens());
         }

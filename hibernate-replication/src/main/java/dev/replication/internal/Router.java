@@ -66,6 +66,12 @@ public final class Router {
                 usable.add(n);
             }
         }
+        Node primary = runtime.primary();
+        boolean primaryReads = config.primaryReadWeight() > 0 && !primary.fenced && primary.health.up()
+                && !primary.name().equals(avoid);
+        if (primaryReads) {
+            usable.add(primary);
+        }
         if (usable.isEmpty()) {
             RoutingReason reason = anyUp ? RoutingReason.LAG_EXCEEDED : RoutingReason.NO_HEALTHY_REPLICA;
             if (policy == NoReplicaPolicy.FAIL) {
@@ -75,20 +81,20 @@ public final class Router {
         }
         long token = config.consistency() == ReplicationConfig.ConsistencyMode.OFF ? 0 : tokenOfScope();
         if (token == 0) {
-            return replica(pick(usable), RoutingReason.REPLICA_SELECTED);
+            return read(pick(usable));
         }
         List<Node> caughtUp = new ArrayList<>(usable.size());
         for (Node n : usable) {
-            if (replayed(n.health.lsn(), token)) {
+            if (n == primary || replayed(n.health.lsn(), token)) {
                 caughtUp.add(n);
             }
         }
         if (!caughtUp.isEmpty()) {
-            return replica(pick(caughtUp), RoutingReason.REPLICA_SELECTED);
+            return read(pick(caughtUp));
         }
         Node chosen = pick(usable);
         if (replayedNow(chosen, token)) {
-            return replica(chosen, RoutingReason.REPLICA_SELECTED);
+            return read(chosen);
         }
         if (config.consistency() == ReplicationConfig.ConsistencyMode.PRIMARY) {
             return primary(intent, RoutingReason.TOKEN_NOT_REPLAYED);
@@ -141,7 +147,7 @@ public final class Router {
     }
 
     private boolean replayedNow(Node n, long token) {
-        if (replayed(n.health.lsn(), token)) {
+        if (n == runtime.primary() || replayed(n.health.lsn(), token)) {
             return true;
         }
         try {
@@ -158,7 +164,8 @@ public final class Router {
         List<ReplicaCandidate> candidates = new ArrayList<>(nodes.size());
         for (Node n : nodes) {
             Node.Health h = n.health;
-            candidates.add(new ReplicaCandidate(n.name(), n.config().weight(), n.active(),
+            int weight = n == runtime.primary() ? config.primaryReadWeight() : n.config().weight();
+            candidates.add(new ReplicaCandidate(n.name(), weight, n.active(),
                     Math.max(0, h.lagBytes()), h.lag() == null ? Duration.ZERO : h.lag()));
         }
         ReplicaCandidate chosen = selector.select(candidates);
@@ -169,6 +176,14 @@ public final class Router {
         }
         throw new IllegalStateException("selector " + selector + " returned '" + chosen.name()
                 + "', which is not among the candidates");
+    }
+
+    /** A read on {@code n}: a replica, or the primary when it takes a share of reads. */
+    private RoutingDecision read(Node n) {
+        if (n == runtime.primary()) {
+            return new RoutingDecision(n.name(), runtime.primaryTenant(), Intent.READ, RoutingReason.PRIMARY_SELECTED, false);
+        }
+        return replica(n, RoutingReason.REPLICA_SELECTED);
     }
 
     private RoutingDecision replica(Node n, RoutingReason reason) {

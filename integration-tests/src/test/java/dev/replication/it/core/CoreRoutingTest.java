@@ -309,4 +309,22 @@ class CoreRoutingTest {
             assertThat(Fixture.where(s).inRecovery()).isFalse();
         }
     }
+
+    @Test
+    void primaryCanTakeAShareOfReads() {
+        Replication r = replication(Map.of("replication.primary.read-weight", "1"));
+        Map<String, Integer> counts = spread(r, 99);
+        assertThat(counts).hasSize(3);
+        counts.values().forEach(c -> assertThat(c).isBetween(32, 34));
+    }
+
+    @Test
+    void readsOnThePrimaryAreReadOnlyToo() {
+        Replication r = replication(Map.of());
+        assertThatThrownBy(() -> r.readStrong(em -> {
+            em.persist(new Account(98, "strong-but-read-only", 1));
+            em.flush();
+            return null;
+        })).isInstanceOf(ReadOnlyViolationException.class).hasMessageContaining("READ_STRONG");
+    }
 }
