@@ -349,7 +349,12 @@ public final class Benchmarks {
     }
 
     /** Operations per second of {@code op} on this thread for {@code millis}. */
+    /** Client CPU nanoseconds per operation of the last {@link #singleThreadOps} run (this thread only). */
+    private static double lastCpuNanosPerOp;
+
     private static double singleThreadOps(Runnable op, long millis) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
         long n = 0;
@@ -359,6 +364,7 @@ public final class Benchmarks {
             n++;
             now = System.nanoTime();
         } while (now < end);
+        lastCpuNanosPerOp = (mx.getCurrentThreadCpuTime() - cpu0) / (double) n;
         return n / ((now - start) / 1e9);
     }
 
@@ -426,15 +432,21 @@ public final class Benchmarks {
         List<Double> as = new ArrayList<>();
         List<Double> bs = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> cpuA = new ArrayList<>();
+        List<Double> cpuB = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double ta;
             double tb;
             if (i % 2 == 0) {
                 ta = singleThreadOps(a, slice);
+                cpuA.add(lastCpuNanosPerOp);
                 tb = singleThreadOps(b, slice);
+                cpuB.add(lastCpuNanosPerOp);
             } else {
                 tb = singleThreadOps(b, slice);
+                cpuB.add(lastCpuNanosPerOp);
                 ta = singleThreadOps(a, slice);
+                cpuA.add(lastCpuNanosPerOp);
             }
             as.add(ta);
             bs.add(tb);
@@ -467,6 +479,13 @@ public final class Benchmarks {
                 "median of pair ratios " + fmt(Stats.median(ratios), 3) + (ratio >= 0.98 ? "; goal met" : "; goal NOT met"));
         report.row("1 routing overhead", "added latency per read", fmt(addedUs, 1) + " µs",
                 "from median throughputs (1/lib − 1/plain)");
+        double ca = Stats.median(cpuA) / 1e3;
+        double cb = Stats.median(cpuB) / 1e3;
+        s.put("clientCpuMicrosPerReadLibrary", cpuA.stream().map(v -> v / 1e3).toList());
+        s.put("clientCpuMicrosPerReadPlain", cpuB.stream().map(v -> v / 1e3).toList());
+        report.row("1 routing overhead", "client CPU per read, library vs plain (median)",
+                fmt(ca, 1) + " vs " + fmt(cb, 1) + " µs", "thread CPU time of the calling thread: "
+                        + fmt(ca - cb, 1) + " µs added (" + fmt(100 * (ca - cb) / cb, 1) + "%), less noisy than wall time");
     }
 
     // ------------------------------------------------------------------ 2. read capacity
