@@ -12,6 +12,7 @@ import dev.replication.cdi.RoutedPersistence;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgClusterTest;
+import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
 import jakarta.enterprise.context.control.RequestContextController;
 import jakarta.persistence.EntityManager;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,10 +73,10 @@ class CdiRoutingTest {
         // schema created on the primary at bootstrap: wait until the replicas have it and the monitor saw them
         cluster.awaitReplicated(Duration.ofSeconds(30));
         ReplicationLag lag = weld.select(ReplicationLag.class).get();
-        await(() -> {
+        Await.until("replicas healthy", Duration.ofSeconds(20), () -> {
             lag.checkNow();
             return lag.replicas().stream().allMatch(r -> lag.isHealthy(r, Duration.ofSeconds(5)));
-        }, Duration.ofSeconds(20), "replicas healthy");
+        });
     }
 
     @AfterAll
@@ -99,22 +99,6 @@ class CdiRoutingTest {
 
     private boolean isReplica(Where w) {
         return w.inRecovery() && cluster.replicas().stream().anyMatch(r -> r.port() == w.port());
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(20); // polling interval of a deadline-bounded wait
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private boolean exists(long id) {

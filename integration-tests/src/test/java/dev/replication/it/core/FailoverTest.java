@@ -6,6 +6,7 @@ import dev.replication.TransactionOutcomeUnknownException;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgClusterTest;
+import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
 import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -98,16 +98,6 @@ class FailoverTest {
             return null;
         });
         return id;
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + "ms waiting for " + what);
-            }
-            LockSupport.parkNanos(20_000_000L);
-        }
     }
 
     private static boolean hasRow(PgNode node, String db, long id) {
@@ -200,7 +190,7 @@ class FailoverTest {
         cluster.awaitReplicated(ahead, Duration.ofSeconds(10));
         r.monitor().checkNow();
         cluster.primary().kill();
-        await("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        Await.until("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
         assertThat(events.promotions.get(0).newPrimary()).isEqualTo(ahead.name());
         cluster.adoptPromotion(ahead);
         // the paused standby still follows the dead primary: it is not used for reads
@@ -218,11 +208,11 @@ class FailoverTest {
         r.addListener(events);
         PgNode old = cluster.primary();
         old.kill();
-        await("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        Await.until("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
         PgNode promoted = cluster.node(events.promotions.get(0).newPrimary());
         cluster.adoptPromotion(promoted);
         old.start(); // comes back as a primary on the old timeline: split brain if anyone wrote to it
-        await("old primary fenced", Duration.ofSeconds(10), () -> r.status().node("primary")
+        Await.until("old primary fenced", Duration.ofSeconds(10), () -> r.status().node("primary")
                 .map(s -> s.excludedReason() != null && s.excludedReason().contains("fenced")).orElse(false));
         List<Long> written = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -249,7 +239,7 @@ class FailoverTest {
         PgNode target = cluster.replicas().get(1);
         old.stop();
         target.promote(); // the "external" failover (Patroni, a cloud service...)
-        await("library follows", Duration.ofSeconds(15), () -> !events.promotions.isEmpty());
+        Await.until("library follows", Duration.ofSeconds(15), () -> !events.promotions.isEmpty());
         assertThat(events.promotions.get(0)).isEqualTo(new Promotion("primary", target.name(), false));
         long id = write(r);
         assertThat(hasRow(target, db, id)).isTrue();
@@ -300,7 +290,7 @@ class FailoverTest {
         assertThatThrownBy(() -> r.write(em -> {
             assertThat(em.find(Account.class, first)).isNotNull();
             primary.kill();
-            await("primary marked down", Duration.ofSeconds(10), () -> !r.status().node("primary").orElseThrow().up());
+            Await.until("primary marked down", Duration.ofSeconds(10), () -> !r.status().node("primary").orElseThrow().up());
             // Hibernate's find() may answer null here instead of throwing (HHH-12472)
             if (em.find(Account.class, second) == null) {
                 throw new IllegalStateException("account " + second + " not found");

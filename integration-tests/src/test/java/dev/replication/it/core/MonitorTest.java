@@ -7,6 +7,7 @@ import dev.replication.Replication;
 import dev.replication.RoutingOptions;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgClusterTest;
+import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
 import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +30,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,17 +82,6 @@ class MonitorTest {
         return r;
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + "ms waiting for " + what);
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-        }
-    }
-
     private NodeStatus status(Replication r, PgNode node) {
         return r.status().node(node.name()).orElseThrow();
     }
@@ -140,12 +129,12 @@ class MonitorTest {
         PgNode survivor = cluster.replicas().get(1);
         long killedAt;
         try (Load load = new Load(r, 6)) {
-            await("reads on both replicas", Duration.ofSeconds(10), () -> load.samples.stream()
+            Await.until("reads on both replicas", Duration.ofSeconds(10), () -> load.samples.stream()
                     .map(s -> s[1]).distinct().count() >= 2);
             killedAt = System.nanoTime();
             victim.kill();
             long until = killedAt + INTERVAL.toNanos() * 6;
-            await("load after the kill", Duration.ofSeconds(10), () -> System.nanoTime() > until);
+            Await.until("load after the kill", Duration.ofSeconds(10), () -> System.nanoTime() > until);
             load.close();
             assertThat(load.failures).as("failed read calls").isEmpty();
             long deadline = killedAt + INTERVAL.toNanos() * 2 + Duration.ofMillis(400).toNanos();
@@ -163,19 +152,19 @@ class MonitorTest {
         Replication r = replication(Map.of());
         PgNode victim = cluster.replicas().get(0);
         try (Load load = new Load(r, 4)) {
-            await("reads on both replicas", Duration.ofSeconds(10), () -> load.samples.stream()
+            Await.until("reads on both replicas", Duration.ofSeconds(10), () -> load.samples.stream()
                     .map(s -> s[1]).distinct().count() >= 2);
             victim.suspend();
-            await("replica excluded", Duration.ofSeconds(5), () -> !status(r, victim).usable());
+            Await.until("replica excluded", Duration.ofSeconds(5), () -> !status(r, victim).usable());
             long excludedAt = System.nanoTime();
-            await("load while excluded", Duration.ofSeconds(5), () -> System.nanoTime() > excludedAt + 1_500_000_000L);
+            Await.until("load while excluded", Duration.ofSeconds(5), () -> System.nanoTime() > excludedAt + 1_500_000_000L);
             load.close();
             assertThat(load.failures).as("failed read calls").isEmpty();
             long worst = load.samples.stream().mapToLong(s -> s[2]).max().orElse(0);
             assertThat(Duration.ofNanos(worst)).as("slowest read call").isLessThan(Duration.ofSeconds(2));
         }
         victim.resumeProcess();
-        await("replica readmitted", Duration.ofSeconds(10), () -> status(r, victim).usable());
+        Await.until("replica readmitted", Duration.ofSeconds(10), () -> status(r, victim).usable());
         Map<Integer, Integer> ports = new ConcurrentHashMap<>();
         for (int i = 0; i < 20; i++) {
             ports.merge(r.read(em -> Fixture.where(em).port()), 1, Integer::sum);
@@ -204,7 +193,7 @@ class MonitorTest {
         PgNode lagging = cluster.replicas().get(0);
         // idle primary: lag stays zero (the seed's now() - pg_last_xact_replay_timestamp() would grow)
         long idleUntil = System.nanoTime() + 2_000_000_000L;
-        await("idle period", Duration.ofSeconds(5), () -> System.nanoTime() > idleUntil);
+        Await.until("idle period", Duration.ofSeconds(5), () -> System.nanoTime() > idleUntil);
         assertThat(r.monitor().lag(lagging.name())).contains(Duration.ZERO);
         assertThat(r.monitor().isHealthy(Duration.ofMillis(100))).isTrue();
 
@@ -217,7 +206,7 @@ class MonitorTest {
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
             }
         }
-        await("lagging replica excluded", Duration.ofSeconds(5), () -> !status(r, lagging).usable());
+        Await.until("lagging replica excluded", Duration.ofSeconds(5), () -> !status(r, lagging).usable());
         assertThat(status(r, lagging).excludedReason()).contains("lag");
         assertThat(r.monitor().lagBytes(lagging.name()).orElseThrow()).isPositive();
         for (int i = 0; i < 10; i++) {
@@ -225,7 +214,7 @@ class MonitorTest {
             assertThat(port).isEqualTo(cluster.replicas().get(1).port());
         }
         lagging.resumeReplay();
-        await("caught up and readmitted", Duration.ofSeconds(10), () -> status(r, lagging).usable());
+        Await.until("caught up and readmitted", Duration.ofSeconds(10), () -> status(r, lagging).usable());
         assertThat(r.monitor().lag(lagging.name()).orElseThrow()).isLessThan(Duration.ofSeconds(1));
     }
 
@@ -235,7 +224,7 @@ class MonitorTest {
         for (PgNode n : cluster.replicas()) {
             n.kill();
         }
-        await("both replicas down", Duration.ofSeconds(5), () -> cluster.replicas().stream()
+        Await.until("both replicas down", Duration.ofSeconds(5), () -> cluster.replicas().stream()
                 .noneMatch(n -> status(r, n).usable()));
         int port = r.read(em -> Fixture.where(em).port());
         assertThat(port).isEqualTo(cluster.primary().port());
