@@ -97,7 +97,8 @@ public final class Demo {
 
     private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.replication");
 
-    private int run() throws Exception {
+    /** Runs the whole scenario; 0 when every step behaved as described, 1 otherwise. */
+    int run() throws Exception {
         Console.line("hibernate-replication demo: accounts and orders on a PostgreSQL primary + streaming replicas");
         Console.line("");
         String external = System.getProperty("demo.primary");
