@@ -41,6 +41,9 @@ import org.jboss.logging.Logger;
  *       overrides (so deployment-specific URLs and passwords need not be in persistence.xml). It is
  *       closed when the application context ends.</li>
  * </ol>
+ * When Micrometer is on the classpath and the application has one {@code MeterRegistry} bean, the
+ * library's meters ({@code replication.*}, see docs/observability.md) are bound to it.
+ * <p>
  * Either way the unit must use {@link ReplicationConnectionProvider} and
  * {@code dev.replication.hibernate.ReplicationTenantResolver}; otherwise startup fails naming the
  * key.
@@ -75,6 +78,7 @@ public class RoutedPersistence {
     private Replication replication;
     private ReplicationRuntime runtime;
     private EntityManager routed;
+    private AutoCloseable metrics;
 
     @PostConstruct
     void start() {
@@ -98,10 +102,19 @@ public class RoutedPersistence {
             throw e;
         }
         routed = new RoutedEntityManager(this);
+        metrics = dev.replication.cdi.internal.Metrics.bindIfPresent(replication, beans);
     }
 
     @PreDestroy
     void stop() {
+        if (metrics != null) {
+            try {
+                metrics.close();
+            } catch (Exception e) {
+                LOG.debugf(e, "closing the replication meters failed");
+            }
+            metrics = null;
+        }
         if (owned && emf != null && emf.isOpen()) {
             emf.close();
         }

@@ -259,4 +259,20 @@ class CdiRoutingTest {
         assertThat(lag.status().nodes()).hasSize(3);
         assertThat(weld.select(RoutedPersistence.class).get().entityManagerFactory().isOpen()).isTrue();
     }
+
+    @Test
+    void metersAreBoundToTheApplicationsMeterRegistry() {
+        io.micrometer.core.instrument.MeterRegistry registry =
+                weld.select(io.micrometer.core.instrument.MeterRegistry.class).get();
+        double before = routedCount(registry);
+        replica.where();
+        replica.where();
+        assertThat(routedCount(registry)).isGreaterThanOrEqualTo(before + 2);
+        assertThat(registry.find("replication.node.up").gauges()).hasSize(3);
+    }
+
+    private static double routedCount(io.micrometer.core.instrument.MeterRegistry registry) {
+        return registry.find("replication.routed").tag("intent", "read").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
 }
