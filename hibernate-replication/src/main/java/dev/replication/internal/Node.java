@@ -31,6 +31,8 @@ public final class Node {
     private final HikariDataSource pool;
     private final Properties directProperties;
     private final Set<Connection> inUse = ConcurrentHashMap.newKeySet();
+    /** {@code System.nanoTime()} of the last direct replay-position probe (see ReplicationRuntime.replayLsn). */
+    final java.util.concurrent.atomic.AtomicLong lastProbe = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 1_000_000_000L);
 
     /** Routing role: what this node is for now. */
     volatile NodeRole routingRole;

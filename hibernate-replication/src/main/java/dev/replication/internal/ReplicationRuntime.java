@@ -46,6 +46,8 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> primaryChangeHooks = new CopyOnWriteArrayList<>();
     private volatile Node primary;
+    /** Minimum spacing of direct replay-position probes of one node (1 ms). */
+    static final long PROBE_SPACING_NANOS = 1_000_000L;
     private volatile boolean secondLevelCacheGuard;
     private volatile List<Node> replicaCache;
     private final java.util.concurrent.atomic.AtomicLong committedLsn = new java.util.concurrent.atomic.AtomicLong();
@@ -235,8 +237,18 @@ public final class ReplicationRuntime implements AutoCloseable {
         }
     }
 
-    /** Queries a node's replayed LSN directly (used when the snapshot is not recent enough for a token). */
+    /**
+     * Queries a node's replayed LSN directly (used when the snapshot is not recent enough for a
+     * token). Concurrent waiters share probes: when the node was probed less than
+     * {@link #PROBE_SPACING_NANOS} ago, its snapshot (which every probe updates) is answered instead,
+     * so the probe load on a replica stays bounded however many reads wait.
+     */
     long replayLsn(Node node) throws SQLException {
+        long now = System.nanoTime();
+        long last = node.lastProbe.get();
+        if (now - last < PROBE_SPACING_NANOS || !node.lastProbe.compareAndSet(last, now)) {
+            return node.health.lsn();
+        }
         Connection c = node.borrow();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
             rs.next();
