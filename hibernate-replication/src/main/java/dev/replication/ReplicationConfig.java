@@ -1,5 +1,6 @@
 package dev.replication;
 
+import dev.replication.internal.Durations;
 import dev.replication.internal.Secrets;
 
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +33,6 @@ public final class ReplicationConfig {
     public enum FailoverMode { MANUAL, PROMOTE, DISCOVER }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
     private final NodeConfig primary;
     private final List<NodeConfig> replicas;
@@ -405,18 +404,7 @@ public final class ReplicationConfig {
 
         Duration duration(ReplicationProperty p) {
             String v = valueOrDefault(p.key(), p);
-            Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                String unit = m.group(2) == null ? "ms" : m.group(2);
-                return switch (unit) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            }
-            throw bad(p.key(), v, p.allowed());
+            return Durations.parse(v).orElseThrow(() -> bad(p.key(), v, p.allowed()));
         }
 
         String choice(ReplicationProperty p) {
@@ -428,6 +416,11 @@ public final class ReplicationConfig {
             throw bad(p.key(), v, p.allowed());
         }
 
+        private static ClassLoader loader() {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            return context != null ? context : ReplicationConfig.class.getClassLoader();
+        }
+
         String selector() {
             ReplicationProperty p = ReplicationProperty.SELECTOR;
             String v = valueOrDefault(p.key(), p);
@@ -437,8 +430,7 @@ public final class ReplicationConfig {
             }
             if (v.contains(".")) {
                 try {
-                    Class<?> c = Class.forName(v, false, Thread.currentThread().getContextClassLoader() != null
-                            ? Thread.currentThread().getContextClassLoader() : ReplicationConfig.class.getClassLoader());
+                    Class<?> c = Class.forName(v, false, loader());
                     if (dev.replication.spi.ReplicaSelector.class.isAssignableFrom(c)) {
                         return v;
                     }
@@ -460,8 +452,7 @@ public final class ReplicationConfig {
                     continue;
                 }
                 try {
-                    Class<?> c = Class.forName(n, false, Thread.currentThread().getContextClassLoader() != null
-                            ? Thread.currentThread().getContextClassLoader() : ReplicationConfig.class.getClassLoader());
+                    Class<?> c = Class.forName(n, false, loader());
                     if (!dev.replication.spi.RoutingListener.class.isAssignableFrom(c)) {
                         throw bad(p.key(), v, "classes implementing dev.replication.spi.RoutingListener ('" + n
                                 + "' does not)");

@@ -111,7 +111,7 @@ public enum ReplicationProperty {
         NON_NEGATIVE_INT("a whole number >= 0"),
         NON_NEGATIVE_LONG("a whole number >= 0"),
         BOOLEAN("true or false"),
-        DURATION("a duration such as 250ms, 2s, 1m or a number of milliseconds"),
+        DURATION(dev.replication.internal.Durations.ALLOWED),
         ENUM("one of the listed values"),
         SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
         CLASS_LIST("a comma-separated list of class names"),

@@ -2,6 +2,7 @@ package dev.replication.cdi.internal;
 
 import dev.replication.Intent;
 import dev.replication.NoReplicaPolicy;
+import dev.replication.internal.Durations;
 import dev.replication.RoutingOptions;
 import dev.replication.cdi.Primary;
 import dev.replication.cdi.ReadReplica;
@@ -10,9 +11,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What one intercepted method asks for: the intent and per-call options, from the nearest of
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public record RouteSpec(Intent intent, RoutingOptions options, String source) {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
     /** The spec for {@code method} invoked on an instance of {@code targetClass}. */
     public static RouteSpec of(Method method, Class<?> targetClass, Collection<Annotation> bindings) {
@@ -97,23 +94,7 @@ public record RouteSpec(Intent intent, RoutingOptions options, String source) {
 
     /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or a number of milliseconds. */
     public static Duration parseDuration(String text, String what) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("Invalid value '" + text + "' for " + what
-                    + ": expected a duration such as 250ms, 2s, 1m or a number of milliseconds");
-        }
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value '" + text + "' for " + what + ": number too large", e);
-        }
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return Durations.parse(text).orElseThrow(() -> new IllegalArgumentException("Invalid value '" + text + "' for "
+                + what + ": expected " + Durations.ALLOWED));
     }
 }
