@@ -8,7 +8,6 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,12 +190,7 @@ public final class BinaryResolver {
                         TarArchiveInputStream tar = new TarArchiveInputStream(xz)) {
                     untar(tar, tmp);
                 }
-                FileTree.delete(target);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target);
-                }
+                FileTree.moveIntoPlace(tmp, target);
             } finally {
                 FileTree.delete(tmp);
             }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -213,6 +214,19 @@ public final class FileTree {
             });
         } catch (IOException e) {
             throw new PgClusterException("cannot delete " + root + ": " + e, e);
+        }
+    }
+
+    /**
+     * Replaces {@code target} by the fully prepared {@code tmp} (atomically where the file system
+     * allows), so that readers never see a half-written directory.
+     */
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        delete(target);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target);
         }
     }
 

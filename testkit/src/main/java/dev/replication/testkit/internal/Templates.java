@@ -4,10 +4,8 @@ import dev.replication.testkit.PgClusterException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.UUID;
@@ -51,12 +49,7 @@ public final class Templates {
                     throw new PgClusterException("initdb (" + bin.initdb() + ", as user " + account.user() + ") failed with exit "
                             + r.exitCode() + ": " + r.output().trim());
                 }
-                FileTree.delete(target);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target);
-                }
+                FileTree.moveIntoPlace(tmp, target);
             } finally {
                 FileTree.delete(tmp);
             }
