@@ -6,20 +6,12 @@ import dev.replication.Replication;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingReason;
 import dev.replication.spi.RoutingListener;
-import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgClusterTest;
 import dev.replication.testkit.PgNode;
-import jakarta.persistence.EntityManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,18 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Read-after-write with commit-LSN tokens, on a real cluster. */
-@PgClusterTest(replicas = 2)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConsistencyTest {
+class ConsistencyTest extends ClusterTestBase {
 
-    private PgCluster cluster;
-    private String db;
-    private final List<EntityManagerFactory> factories = new ArrayList<>();
 
-    @BeforeAll
-    void setUp(PgCluster cluster) {
-        this.cluster = cluster;
-        this.db = cluster.createDatabase("consistency");
+    @Override
+    protected String database() {
+        return "consistency";
     }
 
     @AfterEach
@@ -50,19 +36,6 @@ class ConsistencyTest {
             n.setApplyDelay(Duration.ZERO);
         }
         cluster.awaitReplicated(Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    void tearDown() {
-        factories.forEach(EntityManagerFactory::close);
-    }
-
-    private Replication replication(Map<String, Object> overrides) {
-        EntityManagerFactory emf = Fixture.emf(cluster, db, overrides);
-        factories.add(emf);
-        Replication r = Replication.of(emf);
-        r.monitor().checkNow();
-        return r;
     }
 
     private static final class Recorder implements RoutingListener {

@@ -6,24 +6,17 @@ import dev.replication.Replication;
 import dev.replication.Routing;
 import dev.replication.RoutingScope;
 import dev.replication.hibernate.ReplicationConnectionProvider;
-import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgClusterTest;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -34,32 +27,17 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@PgClusterTest(replicas = 2)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CoreRoutingTest {
+class CoreRoutingTest extends ClusterTestBase {
 
-    private PgCluster cluster;
-    private String db;
-    private final List<EntityManagerFactory> factories = new ArrayList<>();
 
-    @BeforeAll
-    void setUp(PgCluster cluster) {
-        this.cluster = cluster;
-        this.db = cluster.createDatabase("core_routing");
+    @Override
+    protected String database() {
+        return "core_routing";
     }
 
-    @AfterAll
-    void tearDown() {
-        factories.forEach(EntityManagerFactory::close);
-    }
-
-    private Replication replication(Map<String, ?> overrides) {
-        EntityManagerFactory emf = Fixture.emf(cluster, db, overrides);
-        factories.add(emf);
+    @Override
+    protected void beforeFirstCheck() {
         cluster.awaitReplicated(Duration.ofSeconds(10));
-        Replication r = Replication.of(emf);
-        r.monitor().checkNow();
-        return r;
     }
 
     private Map<String, Integer> spread(Replication r, int reads) {
@@ -182,7 +160,7 @@ class CoreRoutingTest {
     void readOnlySessionOptionReachesAReplica() {
         EntityManagerFactory emf = Fixture.emf(cluster, db, Map.of(),
                 Map.of("hibernate.cache.use_second_level_cache", "false"));
-        factories.add(emf);
+        track(emf);
         Replication.of(emf).monitor().checkNow();
         SessionFactory sf = emf.unwrap(SessionFactory.class);
         try (Session s = sf.withOptions().readOnly(true).openSession()) {
@@ -264,7 +242,7 @@ class CoreRoutingTest {
                 "hibernate.javax.cache.provider", "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider",
                 "hibernate.javax.cache.missing_cache_strategy", "create",
                 "hibernate.generate_statistics", "true"));
-        factories.add(emf);
+        track(emf);
         Replication r = Replication.of(emf);
         r.monitor().checkNow();
         r.write(em -> {
@@ -302,7 +280,7 @@ class CoreRoutingTest {
     void readOnlySessionsStayOnThePrimaryWhenTheSecondLevelCacheIsOn() {
         EntityManagerFactory emf = Fixture.emf(cluster, db, Map.of(),
                 Map.of("hibernate.cache.use_second_level_cache", "true"));
-        factories.add(emf);
+        track(emf);
         Replication.of(emf).monitor().checkNow();
         SessionFactory sf = emf.unwrap(SessionFactory.class);
         try (Session s = sf.withOptions().readOnly(true).openSession()) {

@@ -4,15 +4,10 @@ import dev.replication.PrimaryUnavailableException;
 import dev.replication.Replication;
 import dev.replication.TransactionOutcomeUnknownException;
 import dev.replication.spi.RoutingListener;
-import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgClusterTest;
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
-import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -34,26 +29,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * library for the cluster's current topology, and leaves the cluster with a primary and two
  * streaming replicas.
  */
-@PgClusterTest(replicas = 2)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FailoverTest {
+class FailoverTest extends ClusterTestBase {
 
-    private PgCluster cluster;
-    private String db;
-    private final List<EntityManagerFactory> factories = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(1000);
 
-    @BeforeAll
-    void setUp(PgCluster cluster) {
-        this.cluster = cluster;
-        this.db = cluster.createDatabase("failover");
+    @Override
+    protected String database() {
+        return "failover";
     }
 
     /** Re-attaches every node that is not a replica of the current primary. */
     @AfterEach
     void heal() {
-        factories.forEach(EntityManagerFactory::close);
-        factories.clear();
+        closeFactories();
         if (!cluster.primary().isRunning()) {
             cluster.primary().start();
         }
@@ -69,16 +57,12 @@ class FailoverTest {
         cluster.awaitReplicated(Duration.ofSeconds(30));
     }
 
-    private Replication replication(Map<String, Object> overrides) {
+    /** The schema is created once by {@link #createSchemaOnce()}: nodes change roles between tests. */
+    @Override
+    protected Replication replication(Map<String, ?> overrides) {
         Map<String, Object> o = new HashMap<>(Map.of("jakarta.persistence.schema-generation.database.action", "none"));
         o.putAll(overrides);
-        Map<String, Object> props = Fixture.properties(cluster, db, Map.of());
-        props.putAll(o);
-        EntityManagerFactory emf = jakarta.persistence.Persistence.createEntityManagerFactory("core-it", props);
-        factories.add(emf);
-        Replication r = Replication.of(emf);
-        r.monitor().checkNow();
-        return r;
+        return super.replication(o);
     }
 
     private void createSchemaOnce() {

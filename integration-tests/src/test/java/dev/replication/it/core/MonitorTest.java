@@ -5,16 +5,10 @@ import dev.replication.NoReplicaPolicy;
 import dev.replication.NodeStatus;
 import dev.replication.Replication;
 import dev.replication.RoutingOptions;
-import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgClusterTest;
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
-import jakarta.persistence.EntityManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -35,19 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Health, lag and replica failover on a real cluster. Destructive: has its own cluster. */
-@PgClusterTest(replicas = 2)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MonitorTest {
+class MonitorTest extends ClusterTestBase {
 
     private static final Duration INTERVAL = Duration.ofMillis(500);
-    private PgCluster cluster;
-    private String db;
-    private final List<EntityManagerFactory> factories = new ArrayList<>();
 
-    @BeforeAll
-    void setUp(PgCluster cluster) {
-        this.cluster = cluster;
-        this.db = cluster.createDatabase("monitor");
+    @Override
+    protected String database() {
+        return "monitor";
     }
 
     @AfterEach
@@ -64,22 +52,14 @@ class MonitorTest {
         cluster.awaitReplicated(Duration.ofSeconds(30));
     }
 
-    @AfterAll
-    void tearDown() {
-        factories.forEach(EntityManagerFactory::close);
-    }
-
-    private Replication replication(Map<String, Object> extra) {
+    @Override
+    protected Replication replication(Map<String, ?> extra) {
         Map<String, Object> o = new java.util.HashMap<>(Map.of(
                 "replication.monitor.interval", INTERVAL.toMillis() + "ms",
                 "replication.monitor.timeout", "300ms",
                 "replication.readmit-after", "2"));
         o.putAll(extra);
-        EntityManagerFactory emf = Fixture.emf(cluster, db, o);
-        factories.add(emf);
-        Replication r = Replication.of(emf);
-        r.monitor().checkNow();
-        return r;
+        return super.replication(o);
     }
 
     private NodeStatus status(Replication r, PgNode node) {
