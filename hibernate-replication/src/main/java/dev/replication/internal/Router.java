@@ -83,43 +83,62 @@ public final class Router {
         if (token == 0) {
             return read(pick(usable));
         }
+        // The selector chooses among every usable node, whatever the snapshots say, so the spread
+        // holds for readers that write: a replica whose snapshot is older than the token is probed,
+        // not excluded (snapshots are up to one monitor interval old).
+        Node chosen = pick(usable);
+        if (replayedNow(chosen, token)) {
+            return read(chosen);
+        }
         List<Node> caughtUp = new ArrayList<>(usable.size());
         for (Node n : usable) {
-            if (n == primary || replayed(n.health.lsn(), token)) {
+            if (n != chosen && (n == primary || replayed(n.health.lsn(), token))) {
                 caughtUp.add(n);
             }
         }
         if (!caughtUp.isEmpty()) {
             return read(pick(caughtUp));
         }
-        Node chosen = pick(usable);
-        if (replayedNow(chosen, token)) {
-            return read(chosen);
-        }
         if (config.consistency() == ReplicationConfig.ConsistencyMode.PRIMARY) {
             return primary(intent, RoutingReason.TOKEN_NOT_REPLAYED);
         }
+        // Wait, probing the selector's choice first and then the others in list order from there,
+        // so no replica is favoured because of its position in the configuration.
+        int first = usable.indexOf(chosen);
+        int count = usable.size();
         long start = System.nanoTime();
         long deadline = start + config.consistencyWaitTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             LockSupport.parkNanos(POLL_NANOS);
-            for (Node n : usable) {
+            for (int i = 0; i < count; i++) {
+                Node n = usable.get((first + i) % count);
                 if (replayedNow(n, token)) {
                     Duration waited = Duration.ofNanos(System.nanoTime() - start);
-                    runtime.fire(l -> l.tokenWaited(n.name(), waited, true));
+                    List<String> waitedFor = names(usable);
+                    runtime.fire(l -> l.tokenWaited(n.name(), waited, true, waitedFor));
                     return replica(n, RoutingReason.TOKEN_WAITED);
                 }
             }
         }
         Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        runtime.fire(l -> l.tokenWaited(runtime.primary().name(), waited, false));
+        List<String> waitedFor = names(usable);
         if (policy == NoReplicaPolicy.FAIL) {
+            runtime.fire(l -> l.tokenWaited(null, waited, false, waitedFor));
             throw new ConsistencyTimeoutException("No replica replayed token " + new ConsistencyToken(token)
                     + " within " + config.consistencyWaitTimeout().toMillis() + "ms: "
                     + usable.stream().map(n -> n.status().describe() + " replayed "
                     + ReplicationRuntime.lsnText(n.health.lsn())).toList());
         }
+        runtime.fire(l -> l.tokenWaited(primary.name(), waited, false, waitedFor));
         return primary(intent, RoutingReason.TOKEN_WAIT_TIMEOUT);
+    }
+
+    private static List<String> names(List<Node> nodes) {
+        List<String> names = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            names.add(n.name());
+        }
+        return List.copyOf(names);
     }
 
     /** The token of the current consistency scope, capped to the primary's known position. */

@@ -3,6 +3,7 @@ package dev.replication.spi;
 import dev.replication.RoutingDecision;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Receives routing events. Called synchronously on the thread that routes, so implementations
@@ -15,8 +16,27 @@ public interface RoutingListener {
     default void routed(RoutingDecision decision) {
     }
 
-    /** A read waited for a replica to replay the scope's token; {@code satisfied} is false on timeout. */
+    /**
+     * A read waited for a replica to replay the scope's token. Implement either this method or
+     * {@link #tokenWaited(String, Duration, boolean, List)}, which calls this one by default.
+     *
+     * @param node      the node that serves the read: the replica that replayed the token when
+     *                  {@code satisfied}; on timeout the primary (policy {@code primary}), or
+     *                  {@code null} when the read fails with {@code ConsistencyTimeoutException}
+     * @param waited    how long the read waited
+     * @param satisfied false when no replica replayed the token within the wait timeout
+     */
     default void tokenWaited(String node, Duration waited, boolean satisfied) {
+    }
+
+    /**
+     * Like {@link #tokenWaited(String, Duration, boolean)}, with the candidates the read waited
+     * for: every node that could serve it, probed in turn until one had replayed the token.
+     *
+     * @param waitedFor the names of the nodes waited for (never empty)
+     */
+    default void tokenWaited(String node, Duration waited, boolean satisfied, List<String> waitedFor) {
+        tokenWaited(node, waited, satisfied);
     }
 
     /** A read was retried on another node after a connection failure on {@code failedNode}. */

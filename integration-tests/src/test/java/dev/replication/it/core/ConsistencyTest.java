@@ -6,12 +6,18 @@ import dev.replication.Replication;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingReason;
 import dev.replication.spi.RoutingListener;
+import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,13 +44,26 @@ class ConsistencyTest extends ClusterTestBase {
         cluster.awaitReplicated(Duration.ofSeconds(30));
     }
 
+    private record TokenWait(String node, boolean satisfied, List<String> waitedFor) {
+    }
+
     private static final class Recorder implements RoutingListener {
         final List<RoutingDecision> decisions = new CopyOnWriteArrayList<>();
+        final List<TokenWait> waits = new CopyOnWriteArrayList<>();
 
         @Override
         public void routed(RoutingDecision decision) {
             decisions.add(decision);
         }
+
+        @Override
+        public void tokenWaited(String node, Duration waited, boolean satisfied, List<String> waitedFor) {
+            waits.add(new TokenWait(node, satisfied, waitedFor));
+        }
+    }
+
+    private List<String> replicaNames() {
+        return cluster.replicas().stream().map(PgNode::name).toList();
     }
 
     private static void put(Replication r, long id, long value) {
@@ -75,6 +94,8 @@ class ConsistencyTest extends ClusterTestBase {
     void replayPausedEverywhereServesEveryReadAfterAWriteFromThePrimaryWithinTheTimeout() {
         Duration timeout = Duration.ofMillis(15);
         Replication r = replication(Map.of("replication.consistency.wait-timeout", timeout.toMillis() + "ms"));
+        Recorder rec = new Recorder();
+        r.addListener(rec);
         put(r, 1, 0);
         cluster.awaitReplicated(Duration.ofSeconds(10));
         cluster.replicas().forEach(PgNode::pauseReplay);
@@ -92,6 +113,15 @@ class ConsistencyTest extends ClusterTestBase {
         }
         assertThat(stale).as("stale reads").isZero();
         assertThat(onPrimary).as("reads served by the primary").isEqualTo(1000);
+        // each timed-out wait names the node serving the read (the primary) and the replicas it waited for
+        // (once the paused replicas lag too far they are excluded and reads go to the primary without waiting)
+        long timedOut = rec.decisions.stream().filter(d -> d.reason() == RoutingReason.TOKEN_WAIT_TIMEOUT).count();
+        assertThat(timedOut).isPositive();
+        assertThat(rec.waits).hasSize((int) timedOut).allSatisfy(w -> {
+            assertThat(w.satisfied()).isFalse();
+            assertThat(w.node()).isEqualTo("primary");
+            assertThat(w.waitedFor()).containsExactlyInAnyOrderElementsOf(replicaNames());
+        });
         // the whole read (wait + session + queries) stays close to the wait timeout
         assertThat(Duration.ofNanos(worst)).isLessThan(timeout.plusMillis(250));
         System.out.printf("[consistency] paused replicas: 1000/1000 reads on primary, 0 stale, slowest read %.1f ms"
@@ -117,6 +147,45 @@ class ConsistencyTest extends ClusterTestBase {
         }
         assertThat(onReplica).as("reads served by a replica").isEqualTo(30);
         assertThat(rec.decisions).anyMatch(d -> d.reason() == RoutingReason.TOKEN_WAITED);
+        assertThat(rec.waits).isNotEmpty().allSatisfy(w -> {
+            assertThat(w.satisfied()).isTrue();
+            assertThat(w.node()).isIn(replicaNames());
+            assertThat(w.waitedFor()).containsExactlyInAnyOrderElementsOf(replicaNames());
+        });
+    }
+
+    @Test
+    void readsAfterAWriteKeepTheSelectorsSpreadOnceEveryReplicaReplayedTheToken() {
+        // a long interval: the monitor's snapshots stay older than the token for the whole test
+        Replication r = replication(Map.of("replication.monitor.interval", "1h"));
+        put(r, 9, 0);
+        try (var bound = new ConsistencyScope().bind()) {
+            put(r, 9, 1);
+            ConsistencyToken token = ConsistencyScope.current().token().orElseThrow();
+            for (PgNode replica : cluster.replicas()) {
+                Await.until(replica.name() + " replayed " + token, Duration.ofSeconds(10), () -> replayed(replica, token));
+            }
+            Map<Integer, Integer> perPort = new HashMap<>();
+            for (int i = 0; i < 100; i++) {
+                Read read = get(r, 9);
+                assertThat(read.value()).isEqualTo(1);
+                perPort.merge(read.port(), 1, Integer::sum);
+            }
+            for (PgNode replica : cluster.replicas()) {
+                assertThat(perPort.getOrDefault(replica.port(), 0)).as("reads on %s of 100: %s", replica.name(), perPort)
+                        .isBetween(40, 60);
+            }
+        }
+    }
+
+    private static boolean replayed(PgNode replica, ConsistencyToken token) {
+        try (Connection c = replica.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
+            rs.next();
+            return ConsistencyToken.parse(rs.getString(1)).compareTo(token) >= 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
