@@ -106,7 +106,11 @@ public final class Replication {
     public <T> T transaction(Intent intent, RoutingOptions options, Function<EntityManager, T> work) {
         Frame outer = frame.get();
         if (outer != null && (intent == Intent.READ || !outer.decision.replica())) {
-            return work.apply(outer.em);
+            // joins the enclosing transaction; its scope still resolves (and publishes) like any nested scope
+            try (ScopeStack.Scope joined = ScopeStack.push(intent, options)) {
+                joined.resolve(runtime);
+                return work.apply(outer.em);
+            }
         }
         try (ScopeStack.Scope scope = ScopeStack.push(intent, options)) {
             boolean retried = false;

@@ -8,7 +8,11 @@ public enum RoutingReason {
     PRIMARY_SELECTED,
     /** The scope asked for the primary (WRITE or READ_STRONG). */
     PRIMARY_REQUESTED,
-    /** No scope was open: sessions default to the primary. */
+    /**
+     * No scope was open: sessions default to the primary. Nothing was asked, so the decision's
+     * intent says what the connection allows: {@code WRITE} for a read-write session,
+     * {@code READ} for a read-only one ({@code withOptions().readOnly(true)}).
+     */
     NO_SCOPE,
     /** A nested scope kept the node of its enclosing scope (never switch node inside a transaction). */
     PINNED_BY_TRANSACTION,

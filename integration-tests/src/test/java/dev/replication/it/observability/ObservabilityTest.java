@@ -146,6 +146,13 @@ class ObservabilityTest {
             }
             expect(primary, "primary_requested", "write", 1);
             expect(primary, "pinned_by_transaction", "read", 1);
+            // 3b. the same through the facade: a read nested in a write publishes its pinned decision too
+            assertThat(r.<String>write(outer -> r.read(inner -> Fixture.where(inner).nodeName(cluster))))
+                    .isEqualTo(primaryPg);
+            ConsistencyScope.current().clear();
+            expect(primary, "primary_requested", "write", 1);
+            expect(primary, "pinned_by_transaction", "read", 1);
+            verifyRouted();
             // 4. a session outside any scope: the primary, NO_SCOPE
             EntityManager em = emf.createEntityManager();
             try {
