@@ -105,7 +105,8 @@ public final class Replication {
     /** As {@link #transaction(Intent, Function)}, with per-call routing options. */
     public <T> T transaction(Intent intent, RoutingOptions options, Function<EntityManager, T> work) {
         Frame outer = frame.get();
-        if (outer != null && (intent == Intent.READ || !outer.decision.replica())) {
+        boolean leave = intent == Intent.READ && options != null && options.leaveTransaction();
+        if (outer != null && !leave && (intent == Intent.READ || !outer.decision.replica())) {
             // joins the enclosing transaction; its scope still resolves (and publishes) like any nested scope
             try (ScopeStack.Scope joined = ScopeStack.push(intent, options)) {
                 joined.resolve(runtime);

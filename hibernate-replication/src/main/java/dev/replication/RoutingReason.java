@@ -27,5 +27,10 @@ public enum RoutingReason {
     /** No replica replayed the token within the wait timeout; read on the primary. */
     TOKEN_WAIT_TIMEOUT,
     /** The first attempt failed on a replica connection; this attempt went elsewhere. */
-    RETRIED_AFTER_FAILURE
+    RETRIED_AFTER_FAILURE,
+    /**
+     * A read asked to leave its enclosing transaction ({@link RoutingOptions#leaveTransaction()}):
+     * the transaction was suspended and a replica chosen for the read's own transaction.
+     */
+    TRANSACTION_SUSPENDED
 }

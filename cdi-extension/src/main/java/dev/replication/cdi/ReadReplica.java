@@ -74,4 +74,15 @@ public @interface ReadReplica {
      */
     @Nonbinding
     NoReplicaPolicy[] noReplica() default {};
+
+    /**
+     * When this method is called inside a transaction that is already active (a caller's
+     * {@code @Transactional}, a container-managed transaction, an enclosing {@link Primary} call):
+     * {@code false} (the default) joins it and stays on its node; {@code true} suspends it, reads on a
+     * replica in a read-only transaction of its own, and resumes it. The read then does not see the
+     * caller's uncommitted writes (it does see its committed ones, through the request's token).
+     * Routing events of such reads carry {@link dev.replication.RoutingReason#TRANSACTION_SUSPENDED}.
+     */
+    @Nonbinding
+    boolean leaveTransaction() default false;
 }

@@ -70,7 +70,12 @@ public final class ScopeStack {
         public RoutingDecision resolve(ReplicationRuntime runtime) {
             RoutingDecision d = get(runtime);
             if (d == null) {
-                if (intent == Intent.READ && parent != null) {
+                if (intent == Intent.READ && options.leaveTransaction() && parent != null) {
+                    d = runtime.router().route(intent, options, null);
+                    if (d.replica()) {
+                        d = new RoutingDecision(d.node(), d.tenant(), intent, RoutingReason.TRANSACTION_SUSPENDED, true);
+                    }
+                } else if (intent == Intent.READ && parent != null) {
                     RoutingDecision p = parent.resolve(runtime);
                     d = parent.intent == Intent.READ ? p
                             : new RoutingDecision(p.node(), p.tenant(), intent, RoutingReason.PINNED_BY_TRANSACTION,

@@ -89,7 +89,8 @@ public record RouteSpec(Intent intent, RoutingOptions options, String source) {
                     + " (none means the configured replication.no-replica)");
         }
         NoReplicaPolicy policy = p.length == 0 ? null : p[0];
-        return maxLag == null && policy == null ? RoutingOptions.DEFAULT : new RoutingOptions(maxLag, policy);
+        return maxLag == null && policy == null && !r.leaveTransaction() ? RoutingOptions.DEFAULT
+                : new RoutingOptions(maxLag, policy, r.leaveTransaction());
     }
 
     /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or a number of milliseconds. */

@@ -4,8 +4,12 @@ import dev.replication.Intent;
 import dev.replication.ReadOnlyViolationException;
 import dev.replication.Replication;
 import dev.replication.Routing;
+import dev.replication.RoutingDecision;
+import dev.replication.RoutingOptions;
+import dev.replication.RoutingReason;
 import dev.replication.RoutingScope;
 import dev.replication.hibernate.ReplicationConnectionProvider;
+import dev.replication.spi.RoutingListener;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.Session;
@@ -17,8 +21,10 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -218,6 +224,33 @@ class CoreRoutingTest extends ClusterTestBase {
             assertThat(Fixture.where(w).inRecovery()).isFalse();
             return null;
         }));
+    }
+
+    @Test
+    void aReadMayLeaveItsEnclosingTransactionForAReplica() {
+        Replication r = replication(Map.of());
+        List<RoutingDecision> decisions = new CopyOnWriteArrayList<>();
+        RoutingListener listener = new RoutingListener() {
+            @Override
+            public void routed(RoutingDecision d) {
+                decisions.add(d);
+            }
+        };
+        r.addListener(listener);
+        try {
+            long[] seen = r.write(em -> {
+                em.persist(new Account(51, "uncommitted", 5));
+                em.flush();
+                return r.read(RoutingOptions.DEFAULT.leavingTransaction(), inner -> new long[]{
+                        Fixture.where(inner).inRecovery() ? 1 : 0,
+                        inner.createQuery("select count(a) from Account a where a.id = 51", Long.class).getSingleResult()});
+            });
+            assertThat(seen[0]).as("read on a replica").isEqualTo(1);
+            assertThat(seen[1]).as("the enclosing transaction's uncommitted write is not visible").isZero();
+            assertThat(decisions).anyMatch(d -> d.reason() == RoutingReason.TRANSACTION_SUSPENDED && d.replica());
+        } finally {
+            r.removeListener(listener);
+        }
     }
 
     @Test

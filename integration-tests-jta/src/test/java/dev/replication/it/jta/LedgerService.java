@@ -1,0 +1,131 @@
+package dev.replication.it.jta;
+
+import dev.replication.cdi.Primary;
+import dev.replication.cdi.ReadReplica;
+import dev.replication.cdi.Routed;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/** A typical EE service: routing annotations with and without {@code @Transactional}. */
+@ApplicationScoped
+public class LedgerService {
+
+    /** A checked exception, which {@code @Transactional} does not roll back for by default. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    @Inject
+    @Routed
+    EntityManager em;
+
+    @Inject
+    LedgerService self;
+
+    @ReadReplica
+    public Where whereRead() {
+        return Where.of(em);
+    }
+
+    @ReadReplica
+    @Transactional
+    public Where whereReadTx() {
+        return Where.of(em);
+    }
+
+    @ReadReplica(leaveTransaction = true)
+    public Where whereReadLeavingTx() {
+        return Where.of(em);
+    }
+
+    @ReadReplica
+    @Transactional
+    public long amount(long id) {
+        Ledger l = em.find(Ledger.class, id);
+        return l == null ? -1 : l.getAmount();
+    }
+
+    @ReadReplica
+    public long amountNoTx(long id) {
+        Ledger l = em.find(Ledger.class, id);
+        return l == null ? -1 : l.getAmount();
+    }
+
+    @Primary
+    @Transactional
+    public Where put(long id, long amount) {
+        upsert(id, amount);
+        return Where.of(em);
+    }
+
+    @Primary
+    public Where putNoTx(long id, long amount) {
+        upsert(id, amount);
+        return Where.of(em);
+    }
+
+    @Primary
+    @Transactional
+    public void putThenFail(long id, long amount) {
+        upsert(id, amount);
+        em.flush();
+        throw new IllegalStateException("fails after the write");
+    }
+
+    @Primary
+    @Transactional
+    public void putThenRefuse(long id, long amount) throws Refused {
+        upsert(id, amount);
+        em.flush();
+        throw new Refused("checked: commits per @Transactional's rules");
+    }
+
+    @Primary
+    public void putNoTxThenFail(long id, long amount) {
+        upsert(id, amount);
+        em.flush();
+        throw new IllegalStateException("fails after the write");
+    }
+
+    @ReadReplica
+    @Transactional
+    public void writeInRead(long id) {
+        em.persist(new Ledger(id, 1));
+        em.flush();
+    }
+
+    /** A write nested in a read: runs in its own transaction on the primary. */
+    @ReadReplica
+    @Transactional
+    public Where[] readThenWrite(long id, long amount) {
+        Where read = Where.of(em);
+        Where write = self.put(id, amount);
+        Where after = Where.of(em);
+        return new Where[]{read, write, after};
+    }
+
+    /** A read nested in a write: stays in the write's transaction on the primary. */
+    @Primary
+    @Transactional
+    public Where[] writeThenRead(long id, long amount) {
+        upsert(id, amount);
+        Where write = Where.of(em);
+        Where read = self.whereReadTx();
+        return new Where[]{write, read};
+    }
+
+    private void upsert(long id, long amount) {
+        Ledger l = em.find(Ledger.class, id);
+        if (l == null) {
+            em.persist(new Ledger(id, amount));
+        } else {
+            l.setAmount(amount);
+        }
+    }
+}
