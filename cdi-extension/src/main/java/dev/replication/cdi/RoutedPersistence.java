@@ -4,6 +4,7 @@ import dev.replication.Replication;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.cdi.internal.CurrentEntityManager;
 import dev.replication.cdi.internal.Jta;
+import dev.replication.cdi.internal.JtaCalls;
 import dev.replication.cdi.internal.OutOfScopeEntityManager;
 import dev.replication.cdi.internal.PersistenceUnits;
 import dev.replication.hibernate.ReplicationConnectionProvider;
@@ -72,6 +73,7 @@ public class RoutedPersistence {
     Instance<Object> beans;
 
     private volatile Jta jta;
+    private JtaCalls jtaCalls;
 
     private EntityManagerFactory emf;
     private boolean owned;
@@ -97,6 +99,7 @@ public class RoutedPersistence {
         try {
             replication = Replication.of(emf);
             runtime = runtimeOf(emf);
+            jtaCalls = JtaCalls.of(emf, runtime);
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -133,6 +136,11 @@ public class RoutedPersistence {
     /** For the interceptor: the runtime behind the factory. */
     ReplicationRuntime runtime() {
         return runtime;
+    }
+
+    /** For the interceptor: the runner of calls of a JTA unit, {@code null} for a resource-local one. */
+    JtaCalls jtaCalls() {
+        return jtaCalls;
     }
 
     /** For the interceptor: JTA detection, looked up once. */

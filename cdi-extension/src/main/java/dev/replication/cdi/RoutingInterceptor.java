@@ -6,6 +6,7 @@ import dev.replication.Replication;
 import dev.replication.RoutingScope;
 import dev.replication.Routing;
 import dev.replication.cdi.internal.CurrentEntityManager;
+import dev.replication.cdi.internal.JtaCalls;
 import dev.replication.cdi.internal.RouteSpec;
 import dev.replication.internal.Failures;
 import jakarta.annotation.Priority;
@@ -40,7 +41,10 @@ import java.util.concurrent.ConcurrentMap;
  *       core's nesting rules; a read whose replica connection fails is invoked once more on another
  *       node; failures are translated (a write in a read-only call becomes
  *       {@link dev.replication.ReadOnlyViolationException});</li>
- *   <li>with an active JTA transaction (found through a {@code TransactionSynchronizationRegistry}
+ *   <li>for a persistence unit with {@code transaction-type="JTA"}: see {@link JtaCalls} (the node is
+ *       fixed before the transaction begins; {@code @Transactional} or the interceptor runs the
+ *       transaction through the transaction manager; one node per transaction);</li>
+ *   <li>for a resource-local unit with an active JTA transaction (found through a {@code TransactionSynchronizationRegistry}
  *       bean or JNDI {@code java:comp/TransactionSynchronizationRegistry}): never switches node
  *       inside it. If an annotated call is already in progress on the thread, the call simply
  *       proceeds on that call's node; otherwise the call is pinned to the <em>primary</em> (a
@@ -82,6 +86,10 @@ public class RoutingInterceptor implements Serializable {
         RouteSpec spec = spec(ic);
         ConsistencyScope.Binding binding = bindRequestConsistency();
         try {
+            JtaCalls jtaUnit = persistence.jtaCalls();
+            if (jtaUnit != null) {
+                return jtaUnit.invoke(ic, spec);
+            }
             if (persistence.jta().transactionActive()) {
                 return inJtaTransaction(ic, spec);
             }

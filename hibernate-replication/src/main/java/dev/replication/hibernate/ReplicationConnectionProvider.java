@@ -5,13 +5,19 @@ import dev.replication.ReplicationException;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
 import dev.replication.Intent;
+import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
 import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import jakarta.transaction.TransactionManager;
+import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
+import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
 import org.hibernate.service.UnknownUnwrapTypeException;
 import org.hibernate.service.spi.Configurable;
+import org.hibernate.service.spi.ServiceRegistryAwareService;
+import org.hibernate.service.spi.ServiceRegistryImplementor;
 import org.hibernate.service.spi.Stoppable;
 
 import java.sql.Connection;
@@ -33,10 +39,14 @@ import java.util.Map;
  * this class and {@code hibernate.tenant_identifier_resolver} set to
  * {@link ReplicationTenantResolver}. Thread-safe.
  */
-public class ReplicationConnectionProvider implements MultiTenantConnectionProvider<String>, Configurable, Stoppable {
+public class ReplicationConnectionProvider implements MultiTenantConnectionProvider<String>, Configurable, Stoppable,
+        ServiceRegistryAwareService {
     private static final long serialVersionUID = 1L;
 
     private transient ReplicationRuntime runtime;
+    private transient ServiceRegistryImplementor services;
+    /** Set for a JTA unit: tokens and commit outcomes of transactions the transaction manager commits. */
+    private transient JtaCommits jtaCommits;
 
     /** For Hibernate, which instantiates the provider by class name and then calls {@link #configure}. */
     public ReplicationConnectionProvider() {
@@ -48,9 +58,20 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     }
 
     @Override
+    public void injectServices(ServiceRegistryImplementor serviceRegistry) {
+        this.services = serviceRegistry;
+    }
+
+    @Override
     public void configure(Map<String, Object> settings) {
         if (runtime == null) {
             runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(withoutForeignSystemProperties(settings)));
+        }
+        if (services != null && services.requireService(TransactionCoordinatorBuilder.class).isJta()) {
+            TransactionManager tm = services.requireService(JtaPlatform.class).retrieveTransactionManager();
+            if (tm != null) {
+                jtaCommits = new JtaCommits(runtime, tm);
+            }
         }
     }
 
@@ -104,7 +125,12 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 c.setReadOnly(true);
                 return c;
             }
-            return wrap(runtime.primaryConnection(), runtime.primary(), captureTokens());
+            boolean capture = captureTokens();
+            Connection c = wrap(runtime.primaryConnection(), runtime.primary(), capture);
+            if (capture && jtaCommits != null) {
+                jtaCommits.writeConnectionTaken();
+            }
+            return c;
         }
         return replicaConnection(tenant);
     }

@@ -49,6 +49,25 @@ public final class Failures {
     }
 
     /**
+     * The exception to throw for a JTA transaction whose commit failed ({@code e} wraps what the
+     * transaction manager threw). A connection failure after the commit had started (flush done)
+     * leaves the outcome unknown, whatever the manager says: one-phase resources report it as a
+     * rollback. Before that, the transaction was not committed.
+     *
+     * @param reportedRolledBack the manager reported a rollback (not a heuristic or system error)
+     */
+    public static RuntimeException translateCommit(RuntimeException e, RoutingDecision decision, ReplicationRuntime runtime,
+                                                   boolean reportedRolledBack) {
+        boolean commitStarted = JtaCommits.lastCommitFailedAfterStart();
+        if (decision != null && !decision.replica() && isConnectionFailure(e) && (commitStarted || !reportedRolledBack)) {
+            String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
+            return new TransactionOutcomeUnknownException(where + ": the connection to the primary was lost while"
+                    + " committing; the transaction may or may not have been committed (" + firstMessage(e) + ")", e);
+        }
+        return translate(e, decision, runtime);
+    }
+
+    /**
      * A connection-failure exception standing for {@code symptom}, which the work raised after its
      * connection to {@code node} was lost (the symptom is kept as the cause).
      */

@@ -289,21 +289,36 @@ public final class ReplicationRuntime implements AutoCloseable {
      * of everything known). Returns the known position when the primary cannot be asked.
      */
     long refreshPrimaryLsn() {
+        long lsn = primaryInsertLsnOutsideTransaction();
+        if (lsn > 0) {
+            committed(lsn);
+        }
+        return knownPrimaryLsn();
+    }
+
+    /**
+     * The primary's current insert position, asked now on a connection of its own (outside any
+     * transaction of the caller's; for a JTA-enlisting data source, call it when no transaction is
+     * active on the thread or after one completed), or -1 when the primary cannot be asked.
+     */
+    long primaryInsertLsnOutsideTransaction() {
         Node p = primary;
         try {
             Connection c = p.borrow();
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
                 rs.next();
-                committed(ConsistencyToken.parse(rs.getString(1)).lsn());
-                c.rollback();
+                long lsn = ConsistencyToken.parse(rs.getString(1)).lsn();
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+                return lsn;
             } finally {
                 p.release(c);
             }
         } catch (SQLException | RuntimeException e) {
-            // the known position stands
+            return -1;
         }
-        return knownPrimaryLsn();
     }
 
     // ---------------------------------------------------------------- listeners

@@ -1,0 +1,267 @@
+package dev.replication.cdi.internal;
+
+import dev.replication.Intent;
+import dev.replication.ReplicationConfigurationException;
+import dev.replication.RoutingDecision;
+import dev.replication.RoutingOptions;
+import dev.replication.RoutingScope;
+import dev.replication.Routing;
+import dev.replication.internal.Failures;
+import dev.replication.internal.ReplicationRuntime;
+import dev.replication.internal.ScopeStack;
+import jakarta.interceptor.InvocationContext;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
+import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Annotated calls of a JTA persistence unit. The node is always decided before a transaction
+ * begins, and each transaction touches one node, so local (one-phase) resources suffice:
+ * <ul>
+ *   <li>No transaction active: the call gets one of its own on its node. With
+ *       {@code @Transactional} on the method or class, that interceptor (which runs after this one)
+ *       begins and ends it, by its own rules; without, this class begins it through the
+ *       {@link TransactionManager} and commits on return, rolls back on any exception.</li>
+ *   <li>Inside an annotated call's transaction: a read, or a write inside a write, joins it on its
+ *       node; a write (or strong read) inside a replica read suspends it and runs in a transaction of
+ *       its own on the primary, then resumes it.</li>
+ *   <li>Inside a transaction somebody else began (a caller's {@code @Transactional}, a
+ *       container-managed transaction): the call is pinned to the primary and joins it, unless it is
+ *       a read with {@link RoutingOptions#leaveTransaction()}, which suspends it, reads on a replica
+ *       in its own read-only transaction and resumes it.</li>
+ * </ul>
+ * The EntityManager of a call is opened on first use, inside the transaction, so it joins it; it is
+ * closed when the transaction it joined has completed.
+ */
+public final class JtaCalls {
+
+    private record Key(Class<?> target, Method method) {
+    }
+
+    private final TransactionManager tm;
+    private final EntityManagerFactory emf;
+    private final ReplicationRuntime runtime;
+    private final ConcurrentMap<Key, Boolean> transactional = new ConcurrentHashMap<>();
+
+    private JtaCalls(TransactionManager tm, EntityManagerFactory emf, ReplicationRuntime runtime) {
+        this.tm = tm;
+        this.emf = emf;
+        this.runtime = runtime;
+    }
+
+    /** The JTA runner for {@code emf}, or {@code null} when its unit uses resource-local transactions. */
+    public static JtaCalls of(EntityManagerFactory emf, ReplicationRuntime runtime) {
+        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
+        if (!sf.getServiceRegistry().requireService(TransactionCoordinatorBuilder.class).isJta()) {
+            return null;
+        }
+        TransactionManager tm = sf.getServiceRegistry().requireService(JtaPlatform.class).retrieveTransactionManager();
+        if (tm == null) {
+            throw new ReplicationConfigurationException("The persistence unit uses JTA transactions but its JTA platform"
+                    + " gives no TransactionManager: set 'hibernate.transaction.jta.platform' (for example Narayana)");
+        }
+        return new JtaCalls(tm, emf, runtime);
+    }
+
+    public Object invoke(InvocationContext ic, RouteSpec spec) throws Exception {
+        Transaction active = activeTransaction();
+        if (active == null) {
+            return own(ic, spec, withoutLeave(spec.options()));
+        }
+        CurrentEntityManager.Frame top = CurrentEntityManager.topFrame();
+        boolean leave = spec.intent() == Intent.READ && spec.options().leaveTransaction();
+        boolean primaryInsideReplica = spec.intent() != Intent.READ && top != null && top.replica();
+        if (leave || primaryInsideReplica) {
+            Transaction suspended = tm.suspend();
+            try {
+                return own(ic, spec, leave ? spec.options() : withoutLeave(spec.options()));
+            } finally {
+                tm.resume(suspended);
+            }
+        }
+        if (top != null) {
+            try (RoutingScope nested = Routing.open(spec.intent(), spec.options())) {
+                resolveNow();
+                return ic.proceed();
+            }
+        }
+        return pinned(ic, spec, active);
+    }
+
+    /** The call in a transaction of its own, on the node its scope resolves to now. */
+    private Object own(InvocationContext ic, RouteSpec spec, RoutingOptions options) throws Exception {
+        boolean beginHere = !transactional(ic);
+        boolean readOnly = spec.intent() != Intent.WRITE;
+        try (RoutingScope scope = Routing.open(spec.intent(), options)) {
+            RoutingDecision decision = resolveNow();
+            boolean retried = false;
+            while (true) {
+                CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> open(readOnly), decision.replica());
+                boolean began = false;
+                try {
+                    if (beginHere) {
+                        tm.begin();
+                        began = true;
+                    }
+                    Object result = ic.proceed();
+                    if (began) {
+                        began = false;
+                        tm.commit();
+                    }
+                    return result;
+                } catch (Exception e) {
+                    if (began) {
+                        rollbackQuietly();
+                    }
+                    var node = runtime.node(decision.node()).orElse(null);
+                    if (!retried && spec.intent() == Intent.READ && runtime.config().retryReads()
+                            && Failures.retryableRead(e, node)) {
+                        String failed = decision.node();
+                        runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + e.getMessage()));
+                        runtime.retried(failed, String.valueOf(e.getMessage()));
+                        decision = ((ScopeStack.Scope) scope).reroute(runtime, failed);
+                        retried = true;
+                        continue;
+                    }
+                    throw translate(e, decision);
+                } finally {
+                    CurrentEntityManager.pop();
+                    frame.close();
+                }
+            }
+        }
+    }
+
+    /** A first annotated call inside a transaction begun by somebody else: the primary, joining it. */
+    private Object pinned(InvocationContext ic, RouteSpec spec, Transaction active) throws Exception {
+        Intent pinned = spec.intent() == Intent.WRITE ? Intent.WRITE : Intent.READ_STRONG;
+        try (RoutingScope scope = Routing.open(pinned, withoutLeave(spec.options()))) {
+            RoutingDecision decision = resolveNow();
+            CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> open(pinned != Intent.WRITE), false);
+            boolean deferred = false;
+            try {
+                Object result = ic.proceed();
+                deferred = closeAfterCompletion(active, frame);
+                return result;
+            } catch (Exception e) {
+                deferred = closeAfterCompletion(active, frame);
+                throw translate(e, decision);
+            } finally {
+                CurrentEntityManager.pop();
+                if (!deferred) {
+                    frame.close();
+                }
+            }
+        }
+    }
+
+    /** The caller's transaction owns the EntityManager's changes: close it once that transaction completes. */
+    private static boolean closeAfterCompletion(Transaction tx, CurrentEntityManager.Frame frame) {
+        try {
+            tx.registerSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    frame.close();
+                }
+            });
+            return true;
+        } catch (RollbackException | IllegalStateException | SystemException e) {
+            return false;
+        }
+    }
+
+    private EntityManager open(boolean readOnly) {
+        EntityManager em = emf.createEntityManager();
+        if (activeTransaction() != null) {
+            em.joinTransaction();
+        }
+        if (readOnly) {
+            em.unwrap(Session.class).setDefaultReadOnly(true);
+        }
+        return em;
+    }
+
+    private RoutingDecision resolveNow() {
+        return ScopeStack.current().resolve(runtime);
+    }
+
+    private Transaction activeTransaction() {
+        try {
+            Transaction tx = tm.getTransaction();
+            if (tx == null) {
+                return null;
+            }
+            int status = tx.getStatus();
+            return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK ? tx : null;
+        } catch (SystemException e) {
+            throw new IllegalStateException("The transaction manager failed to report the thread's transaction", e);
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            tm.rollback();
+        } catch (IllegalStateException | SecurityException | SystemException ignored) {
+            // the original failure is what matters
+        }
+    }
+
+    private boolean transactional(InvocationContext ic) {
+        Object target = ic.getTarget();
+        Class<?> type = target == null ? null : target.getClass();
+        Method m = ic.getMethod();
+        return transactional.computeIfAbsent(new Key(type, m), k -> {
+            if (k.method() != null && k.method().isAnnotationPresent(Transactional.class)) {
+                return true;
+            }
+            for (Class<?> c = k.target(); c != null && c != Object.class; c = c.getSuperclass()) {
+                if (c.isAnnotationPresent(Transactional.class)) {
+                    return true;
+                }
+            }
+            return k.method() != null && k.method().getDeclaringClass().isAnnotationPresent(Transactional.class);
+        });
+    }
+
+    private static RoutingOptions withoutLeave(RoutingOptions o) {
+        return o.leaveTransaction() ? new RoutingOptions(o.maxLag(), o.noReplica(), false) : o;
+    }
+
+    /**
+     * The library's exception for a failure of the call or of the commit of its transaction; a
+     * checked exception of the method itself is returned unchanged.
+     */
+    private Exception translate(Exception e, RoutingDecision decision) {
+        if (e instanceof RuntimeException re) {
+            return Failures.translate(re, decision, runtime);
+        }
+        if (e instanceof RollbackException || e instanceof HeuristicMixedException
+                || e instanceof HeuristicRollbackException || e instanceof SystemException) {
+            PersistenceException wrapped = new PersistenceException(e.getMessage(), e);
+            RuntimeException t = Failures.translateCommit(wrapped, decision, runtime, e instanceof RollbackException);
+            return t == wrapped ? e : t;
+        }
+        return e;
+    }
+}

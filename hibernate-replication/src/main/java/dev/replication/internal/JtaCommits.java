@@ -1,0 +1,106 @@
+package dev.replication.internal;
+
+import dev.replication.ConsistencyScope;
+import dev.replication.ConsistencyToken;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.RollbackException;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Read-after-write tokens and commit outcomes of JTA transactions, whose commit the transaction
+ * manager performs (not our connection wrapper). A transaction that takes a write connection on
+ * the primary gets one {@link Synchronization}:
+ * <ul>
+ *   <li>{@code beforeCompletion} runs after the persistence context was flushed (Hibernate's own
+ *       synchronization is registered first), so reaching it means the commit itself is next;</li>
+ *   <li>{@code afterCompletion(COMMITTED)} reads the primary's insert position on a connection
+ *       outside the transaction: at or after the commit record, never before it. It becomes the
+ *       thread's consistency token;</li>
+ *   <li>{@code afterCompletion(ROLLEDBACK)} after the commit had started records, for this thread,
+ *       that a failure seen now happened during the commit: with a lost connection its outcome is
+ *       unknown (one-phase resources report such a failure as a rollback).</li>
+ * </ul>
+ * Thread-safety: one instance per runtime, used from any application thread.
+ */
+public final class JtaCommits {
+    private static final ThreadLocal<Boolean> COMMIT_STARTED_THEN_FAILED = new ThreadLocal<>();
+
+    private final ReplicationRuntime runtime;
+    private final TransactionManager tm;
+    private final Map<Transaction, Sync> pending = new ConcurrentHashMap<>();
+
+    public JtaCommits(ReplicationRuntime runtime, TransactionManager tm) {
+        this.runtime = runtime;
+        this.tm = tm;
+    }
+
+    /** Called when a write connection on the primary is handed out; registers once per transaction. */
+    public void writeConnectionTaken() {
+        Transaction tx;
+        try {
+            tx = tm.getTransaction();
+            if (tx == null || tx.getStatus() != Status.STATUS_ACTIVE) {
+                return;
+            }
+        } catch (SystemException e) {
+            return;
+        }
+        pending.computeIfAbsent(tx, t -> {
+            Sync s = new Sync(t);
+            try {
+                t.registerSynchronization(s);
+            } catch (RollbackException | IllegalStateException | SystemException e) {
+                Log.LOG.debugf(e, "could not register the commit synchronization of %s", t);
+            }
+            return s;
+        });
+    }
+
+    /**
+     * True, once, when the last JTA transaction that completed on this thread had reached its
+     * commit (flush done) and was then rolled back: a connection failure then makes the outcome
+     * unknown rather than "not committed".
+     */
+    public static boolean lastCommitFailedAfterStart() {
+        Boolean b = COMMIT_STARTED_THEN_FAILED.get();
+        COMMIT_STARTED_THEN_FAILED.remove();
+        return b != null && b;
+    }
+
+    private final class Sync implements Synchronization {
+        private final Transaction tx;
+        private volatile boolean commitStarted;
+
+        Sync(Transaction tx) {
+            this.tx = tx;
+        }
+
+        @Override
+        public void beforeCompletion() {
+            commitStarted = true;
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            pending.remove(tx);
+            if (status == Status.STATUS_COMMITTED) {
+                COMMIT_STARTED_THEN_FAILED.remove();
+                long lsn = runtime.primaryInsertLsnOutsideTransaction();
+                if (lsn > 0) {
+                    runtime.committed(lsn);
+                    ConsistencyScope.current().advance(new ConsistencyToken(lsn));
+                } else {
+                    Log.LOG.debugf("no read-after-write token for %s: the primary did not answer after the commit", tx);
+                }
+            } else {
+                COMMIT_STARTED_THEN_FAILED.set(commitStarted);
+            }
+        }
+    }
+}
