@@ -6,7 +6,9 @@ import dev.replication.RoutingReason;
 import dev.replication.spi.RoutingListener;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,7 +65,7 @@ class JtaRoutingTest extends JtaTestBase {
 
     @Test
     void readsSpreadOverBothReplicas() {
-        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < 10; i++) {
             ports.add(ledger().whereReadTx().port());
         }

@@ -93,6 +93,15 @@ public class LedgerService {
         throw new IllegalStateException("fails after the write");
     }
 
+    /** Writes and flushes, then runs {@code then} before the transaction commits. */
+    @Primary
+    @Transactional
+    public void putThen(long id, long amount, Runnable then) {
+        upsert(id, amount);
+        em.flush();
+        then.run();
+    }
+
     @ReadReplica
     @Transactional
     public void writeInRead(long id) {
