@@ -11,6 +11,8 @@ import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import jakarta.transaction.TransactionManager;
 import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
 import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
@@ -22,6 +24,7 @@ import org.hibernate.service.spi.Stoppable;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -122,7 +125,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 // a read on the primary (READ_STRONG, a fallback, the primary's share of reads):
                 // read-only like a replica read, so a write in a read scope fails the same way everywhere
                 Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
-                c.setReadOnly(true);
+                readOnly(c);
                 return c;
             }
             boolean capture = captureTokens();
@@ -150,7 +153,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 runtime.publishedNoScope(Intent.READ);
             }
             Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
-            c.setReadOnly(true);
+            readOnly(c);
             return c;
         }
         return replicaConnection(tenant);
@@ -186,8 +189,26 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             var other = runtime.nodeForTenant(d.tenant());
             c = wrap(other == runtime.primary() ? runtime.primaryConnection() : runtime.borrow(other), other, false);
         }
-        c.setReadOnly(true);
+        readOnly(c);
         return c;
+    }
+
+    /**
+     * Makes a read's connection read-only. Inside a JTA transaction a pool that enlists
+     * connections may refuse {@code setReadOnly} (Agroal does), so the transaction itself is made
+     * read-only when it starts on this connection; a connection already inside a transaction (a
+     * read joining a caller's transaction) is left as it is.
+     */
+    private void readOnly(Connection c) throws SQLException {
+        if (jtaCommits == null || !jtaCommits.transactionActive()) {
+            c.setReadOnly(true);
+            return;
+        }
+        if (c.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION READ ONLY");
+            }
+        }
     }
 
     private boolean captureTokens() {

@@ -40,6 +40,20 @@ public final class JtaCommits {
         this.tm = tm;
     }
 
+    /** True when a JTA transaction is active (or marked for rollback) on this thread. */
+    public boolean transactionActive() {
+        try {
+            Transaction tx = tm.getTransaction();
+            if (tx == null) {
+                return false;
+            }
+            int status = tx.getStatus();
+            return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK;
+        } catch (SystemException e) {
+            return false;
+        }
+    }
+
     /** Called when a write connection on the primary is handed out; registers once per transaction. */
     public void writeConnectionTaken() {
         Transaction tx;
