@@ -1,20 +1,15 @@
 package dev.replication;
 
-import dev.replication.internal.Durations;
-import dev.replication.internal.Secrets;
+import dev.replication.internal.config.SettingsReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Validated, immutable configuration of one replicated cluster. Built from persistence.xml
@@ -31,8 +26,6 @@ public final class ReplicationConfig {
 
     /** How a failed primary is handled. */
     public enum FailoverMode { MANUAL, PROMOTE, DISCOVER }
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final NodeConfig primary;
     private final List<NodeConfig> replicas;
@@ -62,7 +55,7 @@ public final class ReplicationConfig {
     private final boolean jmxEnabled;
     private final String jmxName;
 
-    private ReplicationConfig(Parser p) {
+    private ReplicationConfig(SettingsReader p) {
         String defaultUser = p.string(ReplicationProperty.USER);
         String defaultPassword = p.string(ReplicationProperty.PASSWORD);
         String primaryName = p.name(ReplicationProperty.PRIMARY_NAME);
@@ -139,7 +132,7 @@ public final class ReplicationConfig {
      * @throws ReplicationConfigurationException naming the key, value and what is allowed
      */
     public static ReplicationConfig fromProperties(Map<?, ?> properties) {
-        return new ReplicationConfig(new Parser(properties));
+        return new ReplicationConfig(new SettingsReader(properties));
     }
 
     /** A builder offering the same settings as the properties. */
@@ -285,248 +278,6 @@ public final class ReplicationConfig {
                     "dev.replication.hibernate.ReplicationConnectionProvider");
             map.put("hibernate.tenant_identifier_resolver", "dev.replication.hibernate.ReplicationTenantResolver");
             return map;
-        }
-    }
-
-    /** Reads raw values; every failure names the key, the value and what is allowed. */
-    private static final class Parser {
-        private final Map<String, String> raw = new LinkedHashMap<>();
-
-        Parser(Map<?, ?> properties) {
-            Objects.requireNonNull(properties, "properties");
-            properties.forEach((k, v) -> {
-                if (k instanceof String key && key.toLowerCase(Locale.ROOT).startsWith(ReplicationProperty.PREFIX)
-                        && v != null) {
-                    raw.put(key, String.valueOf(v).trim());
-                }
-            });
-        }
-
-        String raw(String key) {
-            return raw.get(key);
-        }
-
-        ReplicationConfigurationException bad(String key, String value, String allowed) {
-            boolean secret = ReplicationProperty.forKey(key).map(p -> p.type() == ReplicationProperty.Type.SECRET)
-                    .orElse(false);
-            String shown = secret ? "<hidden>" : "'" + (key.endsWith(".url") ? Secrets.maskUrl(value) : value) + "'";
-            return new ReplicationConfigurationException(
-                    "Invalid value " + shown + " for '" + key + "': expected " + allowed);
-        }
-
-        String string(ReplicationProperty p) {
-            return string(p.key());
-        }
-
-        String string(String key) {
-            String v = raw.get(key);
-            return v == null || v.isEmpty() ? null : v;
-        }
-
-        private String valueOrDefault(String key, ReplicationProperty p) {
-            String v = string(key);
-            return v != null ? v : p.defaultValue();
-        }
-
-        String name(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            if (!NAME.matcher(v).matches()) {
-                throw bad(p.key(), v, p.allowed());
-            }
-            return v;
-        }
-
-        List<String> names(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            List<String> names = new ArrayList<>();
-            for (String part : v.split(",")) {
-                String n = part.trim();
-                if (n.isEmpty()) {
-                    continue;
-                }
-                if (!NAME.matcher(n).matches()) {
-                    throw bad(p.key(), v, p.allowed());
-                }
-                names.add(n);
-            }
-            return names;
-        }
-
-        String requiredUrl(String key) {
-            String v = string(key);
-            if (v == null) {
-                throw new ReplicationConfigurationException("Missing required setting '" + key
-                        + "': expected " + ReplicationProperty.Type.JDBC_URL.allowed());
-            }
-            if (!v.startsWith("jdbc:postgresql://")) {
-                throw bad(key, v, ReplicationProperty.Type.JDBC_URL.allowed());
-            }
-            return v;
-        }
-
-        int intValue(ReplicationProperty p) {
-            return intValue(p.key(), p, p.type() == ReplicationProperty.Type.POSITIVE_INT ? 1 : 0);
-        }
-
-        int intValue(String key, ReplicationProperty p, int min) {
-            String v = valueOrDefault(key, p);
-            try {
-                int i = Integer.parseInt(v);
-                if (i >= min) {
-                    return i;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw bad(key, v, p.allowed());
-        }
-
-        long longValue(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            try {
-                long l = Long.parseLong(v);
-                if (l >= 0) {
-                    return l;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        boolean bool(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p).toLowerCase(Locale.ROOT);
-            if (v.equals("true") || v.equals("false")) {
-                return Boolean.parseBoolean(v);
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        Duration duration(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            return Durations.parse(v).orElseThrow(() -> bad(p.key(), v, p.allowed()));
-        }
-
-        String choice(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (p.choices().contains(lower)) {
-                return lower.toUpperCase(Locale.ROOT);
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        private static ClassLoader loader() {
-            ClassLoader context = Thread.currentThread().getContextClassLoader();
-            return context != null ? context : ReplicationConfig.class.getClassLoader();
-        }
-
-        String selector() {
-            ReplicationProperty p = ReplicationProperty.SELECTOR;
-            String v = valueOrDefault(p.key(), p);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (List.of("round-robin", "random", "least-loaded", "weighted", "lowest-lag").contains(lower)) {
-                return lower;
-            }
-            if (v.contains(".")) {
-                try {
-                    Class<?> c = Class.forName(v, false, loader());
-                    if (dev.replication.spi.ReplicaSelector.class.isAssignableFrom(c)) {
-                        return v;
-                    }
-                    throw bad(p.key(), v, "a class implementing dev.replication.spi.ReplicaSelector, or " + p.allowed());
-                } catch (ClassNotFoundException e) {
-                    throw bad(p.key(), v, "a class on the classpath (not found), or " + p.allowed());
-                }
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        List<String> listeners() {
-            ReplicationProperty p = ReplicationProperty.LISTENERS;
-            String v = valueOrDefault(p.key(), p);
-            List<String> names = new ArrayList<>();
-            for (String part : v.split(",")) {
-                String n = part.trim();
-                if (n.isEmpty()) {
-                    continue;
-                }
-                try {
-                    Class<?> c = Class.forName(n, false, loader());
-                    if (!dev.replication.spi.RoutingListener.class.isAssignableFrom(c)) {
-                        throw bad(p.key(), v, "classes implementing dev.replication.spi.RoutingListener ('" + n
-                                + "' does not)");
-                    }
-                    c.getConstructor();
-                    if (!java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
-                        throw new NoSuchMethodException();
-                    }
-                } catch (ClassNotFoundException e) {
-                    throw bad(p.key(), v, p.allowed() + " on the classpath ('" + n + "' not found)");
-                } catch (NoSuchMethodException e) {
-                    throw bad(p.key(), v, "public classes with a public no-arg constructor ('" + n + "' is not one)");
-                }
-                names.add(n);
-            }
-            return List.copyOf(names);
-        }
-
-        Properties hikari() {
-            Properties props = new Properties();
-            String prefix = "replication.hikari.";
-            raw.forEach((k, v) -> {
-                if (k.startsWith(prefix)) {
-                    props.setProperty(k.substring(prefix.length()), v);
-                }
-            });
-            return props;
-        }
-
-        void rejectUnknown(Set<String> nodeNames) {
-            for (String key : raw.keySet()) {
-                var property = ReplicationProperty.forKey(key);
-                boolean known = property.isPresent();
-                if (known && key.startsWith("replication.replica.") && property.get() != ReplicationProperty.HIKARI) {
-                    String name = key.substring("replication.replica.".length(), key.lastIndexOf('.'));
-                    if (!nodeNames.contains(name)) {
-                        throw new ReplicationConfigurationException("Setting '" + key + "' names replica '" + name
-                                + "', which is not listed in 'replication.replicas' (listed: "
-                                + (nodeNames.size() <= 1 ? "none" : String.join(", ",
-                                        nodeNames.stream().skip(1).toList())) + ")");
-                    }
-                }
-                if (!known) {
-                    throw new ReplicationConfigurationException("Unknown setting '" + key + "'"
-                            + nearest(key).map(s -> "; did you mean '" + s + "'?").orElse("")
-                            + " Every key is listed in dev.replication.ReplicationProperty and the README.");
-                }
-            }
-        }
-
-        private static java.util.Optional<String> nearest(String key) {
-            return java.util.Arrays.stream(ReplicationProperty.values())
-                    .map(ReplicationProperty::key)
-                    .min(Comparator.comparingInt(k -> distance(k, key)))
-                    .filter(k -> distance(k, key) <= Math.max(3, key.length() / 4));
-        }
-
-        private static int distance(String a, String b) {
-            int[] prev = new int[b.length() + 1];
-            int[] cur = new int[b.length() + 1];
-            for (int j = 0; j <= b.length(); j++) {
-                prev[j] = j;
-            }
-            for (int i = 1; i <= a.length(); i++) {
-                cur[0] = i;
-                for (int j = 1; j <= b.length(); j++) {
-                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-                }
-                int[] t = prev;
-                prev = cur;
-                cur = t;
-            }
-            return prev[b.length()];
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.replication.hibernate;
 
 import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationException;
+import dev.replication.ReplicationProperty;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
 import dev.replication.Intent;
@@ -16,7 +17,9 @@ import org.hibernate.service.spi.Stoppable;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
@@ -60,11 +63,11 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
      * with a warning; unknown keys in the persistence unit still fail.
      */
     private static Map<String, Object> withoutForeignSystemProperties(Map<String, Object> settings) {
-        Map<String, Object> own = new java.util.LinkedHashMap<>(settings);
+        Map<String, Object> own = new LinkedHashMap<>(settings);
         own.keySet().removeIf(k -> {
-            boolean foreign = k.startsWith(dev.replication.ReplicationProperty.PREFIX)
-                    && dev.replication.ReplicationProperty.forKey(k).isEmpty()
-                    && java.util.Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
+            boolean foreign = k.startsWith(ReplicationProperty.PREFIX)
+                    && ReplicationProperty.forKey(k).isEmpty()
+                    && Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
             if (foreign) {
                 Log.LOG.ignoredSystemProperty(k);
             }
