@@ -1,15 +1,14 @@
 package dev.replication;
 
+import dev.replication.internal.config.NodeSettings;
 import dev.replication.internal.config.SettingsReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Validated, immutable configuration of one replicated cluster. Built from persistence.xml
@@ -56,30 +55,11 @@ public final class ReplicationConfig {
     private final String jmxName;
 
     private ReplicationConfig(SettingsReader p) {
-        String defaultUser = p.string(ReplicationProperty.USER);
-        String defaultPassword = p.string(ReplicationProperty.PASSWORD);
-        String primaryName = p.name(ReplicationProperty.PRIMARY_NAME);
-        this.primary = new NodeConfig(primaryName, p.requiredUrl(ReplicationProperty.PRIMARY_URL.key()),
-                coalesce(p.string(ReplicationProperty.PRIMARY_USER), defaultUser),
-                coalesce(p.string(ReplicationProperty.PRIMARY_PASSWORD), defaultPassword), 1);
-        List<NodeConfig> rs = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
-        seen.add(primaryName);
-        for (String name : p.names(ReplicationProperty.REPLICAS)) {
-            if (!seen.add(name)) {
-                throw p.bad(ReplicationProperty.REPLICAS.key(), p.raw(ReplicationProperty.REPLICAS.key()),
-                        "names that are unique and differ from the primary's name '" + primaryName
-                                + "' (duplicate: '" + name + "')");
-            }
-            rs.add(new NodeConfig(name,
-                    p.requiredUrl(ReplicationProperty.REPLICA_URL.key(name)),
-                    coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
-                    coalesce(p.string(ReplicationProperty.REPLICA_PASSWORD.key(name)), defaultPassword),
-                    p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1)));
-        }
-        this.replicas = List.copyOf(rs);
+        List<NodeConfig> nodes = NodeSettings.read(p);
+        this.primary = nodes.get(0);
+        this.replicas = List.copyOf(nodes.subList(1, nodes.size()));
         this.primaryReadWeight = p.intValue(ReplicationProperty.PRIMARY_READ_WEIGHT);
-        p.rejectUnknown(seen);
+        p.rejectUnknown(nodes.stream().map(NodeConfig::name).toList());
         this.selector = p.selector();
         this.noReplicaPolicy = NoReplicaPolicy.valueOf(p.choice(ReplicationProperty.NO_REPLICA));
         this.readOnlySessionsOnReplica = p.choice(ReplicationProperty.READ_ONLY_SESSIONS).equals("REPLICA");
@@ -94,8 +74,8 @@ public final class ReplicationConfig {
             throw p.bad(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key(), p.raw(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key()),
                     "at least 250ms (HikariCP's minimum)");
         }
-        this.poolIdleTimeout = p.duration(ReplicationProperty.POOL_IDLE_TIMEOUT);
-        this.poolMaxLifetime = p.duration(ReplicationProperty.POOL_MAX_LIFETIME);
+        this.poolIdleTimeout = atLeastOrZero(p, ReplicationProperty.POOL_IDLE_TIMEOUT, Duration.ofSeconds(10));
+        this.poolMaxLifetime = atLeastOrZero(p, ReplicationProperty.POOL_MAX_LIFETIME, Duration.ofSeconds(30));
         this.hikari = p.hikari();
         this.connectTimeout = p.duration(ReplicationProperty.CONNECT_TIMEOUT);
         this.monitorInterval = p.duration(ReplicationProperty.MONITOR_INTERVAL);
@@ -121,6 +101,9 @@ public final class ReplicationConfig {
         this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
+        if (failoverPromoteTimeout.isZero()) {
+            throw p.bad(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT.key(), "0", "a duration above 0");
+        }
         this.listeners = p.listeners();
         this.jmxEnabled = p.bool(ReplicationProperty.JMX_ENABLED);
         this.jmxName = p.string(ReplicationProperty.JMX_NAME);
@@ -191,18 +174,25 @@ public final class ReplicationConfig {
                 + ", maxLag=" + maxLag + ", maxLagBytes=" + maxLagBytes + ", monitorInterval=" + monitorInterval + "]";
     }
 
-    private static String coalesce(String a, String b) {
-        return a != null ? a : b;
+    /** HikariCP silently replaces a shorter value by its default: fail instead. */
+    private static Duration atLeastOrZero(SettingsReader p, ReplicationProperty property, Duration min) {
+        Duration d = p.duration(property);
+        if (!d.isZero() && d.compareTo(min) < 0) {
+            throw p.bad(property.key(), p.raw(property.key()), "0 (no limit) or at least " + min.toSeconds()
+                    + "s (HikariCP's minimum)");
+        }
+        return d;
     }
 
     /**
      * Programmatic configuration with the same keys and validation as persistence.xml.
      * {@link #toProperties()} gives the map to hand to
      * {@code Persistence.createEntityManagerFactory(unit, map)}; it includes the Hibernate
-     * multi-tenancy wiring.
+     * multi-tenancy wiring. Passwords are held as {@link Secret}s, so that map never shows them
+     * (Hibernate prints its settings at DEBUG). Not thread-safe.
      */
     public static final class Builder {
-        private final Map<String, String> values = new LinkedHashMap<>();
+        private final Map<String, Object> values = new LinkedHashMap<>();
         private final List<String> replicaNames = new ArrayList<>();
 
         private Builder() {
@@ -218,7 +208,11 @@ public final class ReplicationConfig {
             return primary(jdbcUrl);
         }
 
-        /** Default credentials for every node. */
+        /**
+         * Default credentials for every node. To name where the password lives instead, use
+         * {@code set(ReplicationProperty.PASSWORD_ENV, "DB_PASSWORD")} or
+         * {@code set(ReplicationProperty.PASSWORD_FILE, "/run/secrets/db")}.
+         */
         public Builder credentials(String user, String password) {
             set(ReplicationProperty.USER.key(), user);
             return set(ReplicationProperty.PASSWORD.key(), password);
@@ -251,14 +245,23 @@ public final class ReplicationConfig {
             return set(property.key(), value);
         }
 
-        /** Sets any {@code replication.*} key (validated on {@link #build()}). */
+        /**
+         * Sets any {@code replication.*} key (validated on {@link #build()}); the value of a
+         * password key is kept as a {@link Secret}.
+         */
         public Builder set(String key, Object value) {
             if (value == null) {
                 values.remove(key);
+            } else if (value instanceof Secret || isSecret(key)) {
+                values.put(key, value instanceof Secret s ? s : Secret.of(String.valueOf(value)));
             } else {
                 values.put(key, value instanceof Duration d ? d.toMillis() + "ms" : String.valueOf(value));
             }
             return this;
+        }
+
+        private static boolean isSecret(String key) {
+            return ReplicationProperty.forKey(key).map(p -> p.type() == ReplicationProperty.Type.SECRET).orElse(false);
         }
 
         /** Validates and builds. */

@@ -2,12 +2,12 @@ package dev.replication.internal.config;
 
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationProperty;
+import dev.replication.Secret;
 import dev.replication.internal.Durations;
 import dev.replication.internal.Secrets;
 import dev.replication.spi.ReplicaSelector;
 import dev.replication.spi.RoutingListener;
 
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -26,19 +25,42 @@ import java.util.regex.Pattern;
  * is allowed. Not thread-safe; used once per configuration.
  */
 public final class SettingsReader {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    /** Node names are tenant ids, MXBean keys and parts of keys: {@code [A-Za-z0-9_-]}, at most 63 characters. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
 
     private final Map<String, String> raw = new LinkedHashMap<>();
+    private final Function<String, String> environment;
 
-    /** Keeps the {@code replication.*} entries of {@code properties}, values trimmed. */
+    /** Keeps the {@code replication.*} entries of {@code properties}; environment variables from the process. */
     public SettingsReader(Map<?, ?> properties) {
+        this(properties, System::getenv);
+    }
+
+    /**
+     * Keeps the {@code replication.*} entries of {@code properties}, text values trimmed and
+     * {@link Secret}s unwrapped as they are.
+     *
+     * @param environment looks up an environment variable by name ({@code null} when not set)
+     */
+    public SettingsReader(Map<?, ?> properties, Function<String, String> environment) {
         Objects.requireNonNull(properties, "properties");
+        this.environment = Objects.requireNonNull(environment, "environment");
         properties.forEach((k, v) -> {
             if (k instanceof String key && key.toLowerCase(Locale.ROOT).startsWith(ReplicationProperty.PREFIX)
                     && v != null) {
-                raw.put(key, String.valueOf(v).trim());
+                raw.put(key, v instanceof Secret secret ? secret.value() : String.valueOf(v).trim());
             }
         });
+    }
+
+    /** The environment variable {@code name}, or {@code null} when it is not set. */
+    String env(String name) {
+        return environment.apply(name);
+    }
+
+    /** Whether {@code key} is given at all, even with an empty value. */
+    boolean present(String key) {
+        return raw.containsKey(key);
     }
 
     /** The trimmed value as given, or {@code null}. */
@@ -66,7 +88,7 @@ public final class SettingsReader {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    private String valueOrDefault(String key, ReplicationProperty p) {
+    String valueOrDefault(String key, ReplicationProperty p) {
         String v = string(key);
         return v != null ? v : p.defaultValue();
     }
@@ -80,30 +102,43 @@ public final class SettingsReader {
         return v;
     }
 
-    /** A comma-separated list of node names. */
+    /** A comma-separated list of node names; an empty entry ({@code r1,,r2}) fails. */
     public List<String> names(ReplicationProperty p) {
         String v = valueOrDefault(p.key(), p);
         List<String> names = new ArrayList<>();
-        for (String part : v.split(",")) {
-            String n = part.trim();
-            if (n.isEmpty()) {
-                continue;
-            }
+        for (String n : entries(p, v)) {
             if (!NAME.matcher(n).matches()) {
-                throw bad(p.key(), v, p.allowed());
+                throw bad(p.key(), v, p.allowed() + " ('" + n + "' is not one)");
             }
             names.add(n);
         }
         return names;
     }
 
-    /** A required PostgreSQL JDBC URL. */
+    /** The trimmed entries of a comma-separated value; none for a blank value, an error for an empty entry. */
+    List<String> entries(ReplicationProperty p, String v) {
+        if (v.isBlank()) {
+            return List.of();
+        }
+        List<String> entries = new ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String n = part.trim();
+            if (n.isEmpty()) {
+                throw bad(p.key(), v, p.allowed() + ", without empty entries");
+            }
+            entries.add(n);
+        }
+        return entries;
+    }
+
+    /** A required PostgreSQL JDBC URL without a password in it. */
     public String requiredUrl(String key) {
         String v = string(key);
         if (v == null) {
             throw new ReplicationConfigurationException("Missing required setting '" + key
-                    + "': expected " + ReplicationProperty.Type.JDBC_URL.allowed());
+                    + "': expected " + ReplicationProperty.Type.JDBC_URL.allowed() + Passwords.placeholderNote(this, key));
         }
+        Passwords.rejectInUrl(key, v);
         if (!v.startsWith("jdbc:postgresql://")) {
             throw bad(key, v, ReplicationProperty.Type.JDBC_URL.allowed());
         }
@@ -168,61 +203,14 @@ public final class SettingsReader {
         throw bad(p.key(), v, p.allowed());
     }
 
-    private static ClassLoader loader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : SettingsReader.class.getClassLoader();
-    }
-
     /** A built-in selector name (lower case) or the name of a loadable {@link ReplicaSelector} class. */
     public String selector() {
-        ReplicationProperty p = ReplicationProperty.SELECTOR;
-        String v = valueOrDefault(p.key(), p);
-        String lower = v.toLowerCase(Locale.ROOT);
-        if (List.of("round-robin", "random", "least-loaded", "weighted", "lowest-lag").contains(lower)) {
-            return lower;
-        }
-        if (v.contains(".")) {
-            try {
-                Class<?> c = Class.forName(v, false, loader());
-                if (ReplicaSelector.class.isAssignableFrom(c)) {
-                    return v;
-                }
-                throw bad(p.key(), v, "a class implementing dev.replication.spi.ReplicaSelector, or " + p.allowed());
-            } catch (ClassNotFoundException e) {
-                throw bad(p.key(), v, "a class on the classpath (not found), or " + p.allowed());
-            }
-        }
-        throw bad(p.key(), v, p.allowed());
+        return ClassSettings.selector(this);
     }
 
     /** Names of loadable public {@link RoutingListener} classes with a public no-arg constructor. */
     public List<String> listeners() {
-        ReplicationProperty p = ReplicationProperty.LISTENERS;
-        String v = valueOrDefault(p.key(), p);
-        List<String> names = new ArrayList<>();
-        for (String part : v.split(",")) {
-            String n = part.trim();
-            if (n.isEmpty()) {
-                continue;
-            }
-            try {
-                Class<?> c = Class.forName(n, false, loader());
-                if (!RoutingListener.class.isAssignableFrom(c)) {
-                    throw bad(p.key(), v, "classes implementing dev.replication.spi.RoutingListener ('" + n
-                            + "' does not)");
-                }
-                c.getConstructor();
-                if (!Modifier.isPublic(c.getModifiers())) {
-                    throw new NoSuchMethodException();
-                }
-            } catch (ClassNotFoundException e) {
-                throw bad(p.key(), v, p.allowed() + " on the classpath ('" + n + "' not found)");
-            } catch (NoSuchMethodException e) {
-                throw bad(p.key(), v, "public classes with a public no-arg constructor ('" + n + "' is not one)");
-            }
-            names.add(n);
-        }
-        return List.copyOf(names);
+        return ClassSettings.listeners(this);
     }
 
     /** The {@code replication.hikari.*} entries without their prefix. */
@@ -231,30 +219,44 @@ public final class SettingsReader {
         String prefix = "replication.hikari.";
         raw.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
+                Passwords.rejectInPassThrough(k);
                 props.setProperty(k.substring(prefix.length()), v);
             }
         });
         return props;
     }
 
-    /** Fails on an unknown key, or a per-replica key naming a node not in {@code nodeNames} (primary first). */
-    public void rejectUnknown(Set<String> nodeNames) {
+    /**
+     * Fails on an unknown key, a known key spelled in another case (it would be ignored), or a
+     * per-replica key naming a node not in {@code nodeNames} (primary first).
+     */
+    public void rejectUnknown(List<String> nodeNames) {
+        String replicaPrefix = "replication.replica.";
         for (String key : raw.keySet()) {
-            Optional<ReplicationProperty> property = ReplicationProperty.forKey(key);
-            boolean known = property.isPresent();
-            if (known && key.startsWith("replication.replica.") && property.get() != ReplicationProperty.HIKARI) {
-                String name = key.substring("replication.replica.".length(), key.lastIndexOf('.'));
+            ReplicationProperty p = ReplicationProperty.forKey(key).orElseThrow(() -> new ReplicationConfigurationException(
+                    "Unknown setting '" + key + "'"
+                            + KeySuggestions.nearest(key).map(s -> "; did you mean '" + s + "'?").orElse("")
+                            + " Every key is listed in dev.replication.ReplicationProperty and the README."));
+            String canonical;
+            if (p == ReplicationProperty.HIKARI) {
+                canonical = "replication.hikari." + key.substring("replication.hikari.".length());
+            } else if (p.key().startsWith(replicaPrefix)) {
+                canonical = p.key(key.substring(replicaPrefix.length(), key.lastIndexOf('.')));
+            } else {
+                canonical = p.key();
+            }
+            if (!key.equals(canonical)) {
+                throw new ReplicationConfigurationException("Setting '" + key + "' differs from '" + canonical
+                        + "' in case; keys are case-sensitive, so it would be ignored");
+            }
+            if (p.key().startsWith(replicaPrefix)) {
+                String name = key.substring(replicaPrefix.length(), key.lastIndexOf('.'));
                 if (!nodeNames.contains(name)) {
                     throw new ReplicationConfigurationException("Setting '" + key + "' names replica '" + name
                             + "', which is not listed in 'replication.replicas' (listed: "
                             + (nodeNames.size() <= 1 ? "none" : String.join(", ",
                                     nodeNames.stream().skip(1).toList())) + ")");
                 }
-            }
-            if (!known) {
-                throw new ReplicationConfigurationException("Unknown setting '" + key + "'"
-                        + KeySuggestions.nearest(key).map(s -> "; did you mean '" + s + "'?").orElse("")
-                        + " Every key is listed in dev.replication.ReplicationProperty and the README.");
             }
         }
     }
