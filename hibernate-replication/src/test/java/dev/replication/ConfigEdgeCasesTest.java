@@ -115,10 +115,10 @@ class ConfigEdgeCasesTest {
     void anEmptyPasswordExplainsHibernatesPlaceholderRule() {
         assertThatThrownBy(() -> parse(with("replication.password", "")))
                 .hasMessage("Setting 'replication.password' is empty. Hibernate replaces ${name} in its settings"
-                        + " with the system property 'name', or with an empty string when there is no such system"
-                        + " property (so ${env.DB_PASSWORD} and the like arrive empty). Name where the password lives"
-                        + " instead: 'replication.password-env' (an environment variable's name) or"
-                        + " 'replication.password-file' (a file's path)");
+                        + " with the system property 'name', and with nothing when there is no such system property"
+                        + " (the setting arrives empty, or Hibernate 7 removes it), so ${env.DB_PASSWORD} and the like"
+                        + " never reach the library. Name where the password lives instead: 'replication.password-env'"
+                        + " (an environment variable's name) or 'replication.password-file' (a file's path)");
         assertThatThrownBy(() -> parse(with("replication.replica.r2.password", " ")))
                 .hasMessageContaining("Setting 'replication.replica.r2.password' is empty")
                 .hasMessageContaining("'replication.replica.r2.password-env'");

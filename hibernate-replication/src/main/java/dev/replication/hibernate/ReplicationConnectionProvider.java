@@ -10,6 +10,7 @@ import dev.replication.internal.Log;
 import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
+import dev.replication.internal.config.Placeholders;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.hibernate.service.UnknownUnwrapTypeException;
 import org.hibernate.service.spi.Configurable;
@@ -53,6 +54,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public void configure(Map<String, Object> settings) {
         if (runtime == null) {
+            Placeholders.check(settings);
             runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(withoutForeignSystemProperties(settings)));
         }
     }

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 final class Passwords {
     /** Why a placeholder arrives empty. */
     static final String PLACEHOLDER_RULE = "Hibernate replaces ${name} in its settings with the system property"
-            + " 'name', or with an empty string when there is no such system property (so ${env.DB_PASSWORD} and"
-            + " the like arrive empty)";
+            + " 'name', and with nothing when there is no such system property (the setting arrives empty, or"
+            + " Hibernate 7 removes it), so ${env.DB_PASSWORD} and the like never reach the library";
 
     private static final Pattern URL_PASSWORD_PARAMETER = Pattern.compile("[?&;]password=",
             Pattern.CASE_INSENSITIVE);
