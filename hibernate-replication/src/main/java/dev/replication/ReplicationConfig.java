@@ -1,20 +1,14 @@
 package dev.replication;
 
-import dev.replication.internal.Durations;
-import dev.replication.internal.Secrets;
+import dev.replication.internal.config.NodeSettings;
+import dev.replication.internal.config.SettingsReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Validated, immutable configuration of one replicated cluster. Built from persistence.xml
@@ -31,8 +25,6 @@ public final class ReplicationConfig {
 
     /** How a failed primary is handled. */
     public enum FailoverMode { MANUAL, PROMOTE, DISCOVER }
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final NodeConfig primary;
     private final List<NodeConfig> replicas;
@@ -62,31 +54,12 @@ public final class ReplicationConfig {
     private final boolean jmxEnabled;
     private final String jmxName;
 
-    private ReplicationConfig(Parser p) {
-        String defaultUser = p.string(ReplicationProperty.USER);
-        String defaultPassword = p.string(ReplicationProperty.PASSWORD);
-        String primaryName = p.name(ReplicationProperty.PRIMARY_NAME);
-        this.primary = new NodeConfig(primaryName, p.requiredUrl(ReplicationProperty.PRIMARY_URL.key()),
-                coalesce(p.string(ReplicationProperty.PRIMARY_USER), defaultUser),
-                coalesce(p.string(ReplicationProperty.PRIMARY_PASSWORD), defaultPassword), 1);
-        List<NodeConfig> rs = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
-        seen.add(primaryName);
-        for (String name : p.names(ReplicationProperty.REPLICAS)) {
-            if (!seen.add(name)) {
-                throw p.bad(ReplicationProperty.REPLICAS.key(), p.raw(ReplicationProperty.REPLICAS.key()),
-                        "names that are unique and differ from the primary's name '" + primaryName
-                                + "' (duplicate: '" + name + "')");
-            }
-            rs.add(new NodeConfig(name,
-                    p.requiredUrl(ReplicationProperty.REPLICA_URL.key(name)),
-                    coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
-                    coalesce(p.string(ReplicationProperty.REPLICA_PASSWORD.key(name)), defaultPassword),
-                    p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1)));
-        }
-        this.replicas = List.copyOf(rs);
+    private ReplicationConfig(SettingsReader p) {
+        List<NodeConfig> nodes = NodeSettings.read(p);
+        this.primary = nodes.get(0);
+        this.replicas = List.copyOf(nodes.subList(1, nodes.size()));
         this.primaryReadWeight = p.intValue(ReplicationProperty.PRIMARY_READ_WEIGHT);
-        p.rejectUnknown(seen);
+        p.rejectUnknown(nodes.stream().map(NodeConfig::name).toList());
         this.selector = p.selector();
         this.noReplicaPolicy = NoReplicaPolicy.valueOf(p.choice(ReplicationProperty.NO_REPLICA));
         this.readOnlySessionsOnReplica = p.choice(ReplicationProperty.READ_ONLY_SESSIONS).equals("REPLICA");
@@ -101,8 +74,8 @@ public final class ReplicationConfig {
             throw p.bad(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key(), p.raw(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key()),
                     "at least 250ms (HikariCP's minimum)");
         }
-        this.poolIdleTimeout = p.duration(ReplicationProperty.POOL_IDLE_TIMEOUT);
-        this.poolMaxLifetime = p.duration(ReplicationProperty.POOL_MAX_LIFETIME);
+        this.poolIdleTimeout = atLeastOrZero(p, ReplicationProperty.POOL_IDLE_TIMEOUT, Duration.ofSeconds(10));
+        this.poolMaxLifetime = atLeastOrZero(p, ReplicationProperty.POOL_MAX_LIFETIME, Duration.ofSeconds(30));
         this.hikari = p.hikari();
         this.connectTimeout = p.duration(ReplicationProperty.CONNECT_TIMEOUT);
         this.monitorInterval = p.duration(ReplicationProperty.MONITOR_INTERVAL);
@@ -128,6 +101,9 @@ public final class ReplicationConfig {
         this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
+        if (failoverPromoteTimeout.isZero()) {
+            throw p.bad(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT.key(), "0", "a duration above 0");
+        }
         this.listeners = p.listeners();
         this.jmxEnabled = p.bool(ReplicationProperty.JMX_ENABLED);
         this.jmxName = p.string(ReplicationProperty.JMX_NAME);
@@ -139,7 +115,7 @@ public final class ReplicationConfig {
      * @throws ReplicationConfigurationException naming the key, value and what is allowed
      */
     public static ReplicationConfig fromProperties(Map<?, ?> properties) {
-        return new ReplicationConfig(new Parser(properties));
+        return new ReplicationConfig(new SettingsReader(properties));
     }
 
     /** A builder offering the same settings as the properties. */
@@ -198,18 +174,25 @@ public final class ReplicationConfig {
                 + ", maxLag=" + maxLag + ", maxLagBytes=" + maxLagBytes + ", monitorInterval=" + monitorInterval + "]";
     }
 
-    private static String coalesce(String a, String b) {
-        return a != null ? a : b;
+    /** HikariCP silently replaces a shorter value by its default: fail instead. */
+    private static Duration atLeastOrZero(SettingsReader p, ReplicationProperty property, Duration min) {
+        Duration d = p.duration(property);
+        if (!d.isZero() && d.compareTo(min) < 0) {
+            throw p.bad(property.key(), p.raw(property.key()), "0 (no limit) or at least " + min.toSeconds()
+                    + "s (HikariCP's minimum)");
+        }
+        return d;
     }
 
     /**
      * Programmatic configuration with the same keys and validation as persistence.xml.
      * {@link #toProperties()} gives the map to hand to
      * {@code Persistence.createEntityManagerFactory(unit, map)}; it includes the Hibernate
-     * multi-tenancy wiring.
+     * multi-tenancy wiring. Passwords are held as {@link Secret}s, so that map never shows them
+     * (Hibernate prints its settings at DEBUG). Not thread-safe.
      */
     public static final class Builder {
-        private final Map<String, String> values = new LinkedHashMap<>();
+        private final Map<String, Object> values = new LinkedHashMap<>();
         private final List<String> replicaNames = new ArrayList<>();
 
         private Builder() {
@@ -225,7 +208,11 @@ public final class ReplicationConfig {
             return primary(jdbcUrl);
         }
 
-        /** Default credentials for every node. */
+        /**
+         * Default credentials for every node. To name where the password lives instead, use
+         * {@code set(ReplicationProperty.PASSWORD_ENV, "DB_PASSWORD")} or
+         * {@code set(ReplicationProperty.PASSWORD_FILE, "/run/secrets/db")}.
+         */
         public Builder credentials(String user, String password) {
             set(ReplicationProperty.USER.key(), user);
             return set(ReplicationProperty.PASSWORD.key(), password);
@@ -258,14 +245,23 @@ public final class ReplicationConfig {
             return set(property.key(), value);
         }
 
-        /** Sets any {@code replication.*} key (validated on {@link #build()}). */
+        /**
+         * Sets any {@code replication.*} key (validated on {@link #build()}); the value of a
+         * password key is kept as a {@link Secret}.
+         */
         public Builder set(String key, Object value) {
             if (value == null) {
                 values.remove(key);
+            } else if (value instanceof Secret || isSecret(key)) {
+                values.put(key, value instanceof Secret s ? s : Secret.of(String.valueOf(value)));
             } else {
                 values.put(key, value instanceof Duration d ? d.toMillis() + "ms" : String.valueOf(value));
             }
             return this;
+        }
+
+        private static boolean isSecret(String key) {
+            return ReplicationProperty.forKey(key).map(p -> p.type() == ReplicationProperty.Type.SECRET).orElse(false);
         }
 
         /** Validates and builds. */
@@ -285,248 +281,6 @@ public final class ReplicationConfig {
                     "dev.replication.hibernate.ReplicationConnectionProvider");
             map.put("hibernate.tenant_identifier_resolver", "dev.replication.hibernate.ReplicationTenantResolver");
             return map;
-        }
-    }
-
-    /** Reads raw values; every failure names the key, the value and what is allowed. */
-    private static final class Parser {
-        private final Map<String, String> raw = new LinkedHashMap<>();
-
-        Parser(Map<?, ?> properties) {
-            Objects.requireNonNull(properties, "properties");
-            properties.forEach((k, v) -> {
-                if (k instanceof String key && key.toLowerCase(Locale.ROOT).startsWith(ReplicationProperty.PREFIX)
-                        && v != null) {
-                    raw.put(key, String.valueOf(v).trim());
-                }
-            });
-        }
-
-        String raw(String key) {
-            return raw.get(key);
-        }
-
-        ReplicationConfigurationException bad(String key, String value, String allowed) {
-            boolean secret = ReplicationProperty.forKey(key).map(p -> p.type() == ReplicationProperty.Type.SECRET)
-                    .orElse(false);
-            String shown = secret ? "<hidden>" : "'" + (key.endsWith(".url") ? Secrets.maskUrl(value) : value) + "'";
-            return new ReplicationConfigurationException(
-                    "Invalid value " + shown + " for '" + key + "': expected " + allowed);
-        }
-
-        String string(ReplicationProperty p) {
-            return string(p.key());
-        }
-
-        String string(String key) {
-            String v = raw.get(key);
-            return v == null || v.isEmpty() ? null : v;
-        }
-
-        private String valueOrDefault(String key, ReplicationProperty p) {
-            String v = string(key);
-            return v != null ? v : p.defaultValue();
-        }
-
-        String name(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            if (!NAME.matcher(v).matches()) {
-                throw bad(p.key(), v, p.allowed());
-            }
-            return v;
-        }
-
-        List<String> names(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            List<String> names = new ArrayList<>();
-            for (String part : v.split(",")) {
-                String n = part.trim();
-                if (n.isEmpty()) {
-                    continue;
-                }
-                if (!NAME.matcher(n).matches()) {
-                    throw bad(p.key(), v, p.allowed());
-                }
-                names.add(n);
-            }
-            return names;
-        }
-
-        String requiredUrl(String key) {
-            String v = string(key);
-            if (v == null) {
-                throw new ReplicationConfigurationException("Missing required setting '" + key
-                        + "': expected " + ReplicationProperty.Type.JDBC_URL.allowed());
-            }
-            if (!v.startsWith("jdbc:postgresql://")) {
-                throw bad(key, v, ReplicationProperty.Type.JDBC_URL.allowed());
-            }
-            return v;
-        }
-
-        int intValue(ReplicationProperty p) {
-            return intValue(p.key(), p, p.type() == ReplicationProperty.Type.POSITIVE_INT ? 1 : 0);
-        }
-
-        int intValue(String key, ReplicationProperty p, int min) {
-            String v = valueOrDefault(key, p);
-            try {
-                int i = Integer.parseInt(v);
-                if (i >= min) {
-                    return i;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw bad(key, v, p.allowed());
-        }
-
-        long longValue(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            try {
-                long l = Long.parseLong(v);
-                if (l >= 0) {
-                    return l;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        boolean bool(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p).toLowerCase(Locale.ROOT);
-            if (v.equals("true") || v.equals("false")) {
-                return Boolean.parseBoolean(v);
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        Duration duration(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            return Durations.parse(v).orElseThrow(() -> bad(p.key(), v, p.allowed()));
-        }
-
-        String choice(ReplicationProperty p) {
-            String v = valueOrDefault(p.key(), p);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (p.choices().contains(lower)) {
-                return lower.toUpperCase(Locale.ROOT);
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        private static ClassLoader loader() {
-            ClassLoader context = Thread.currentThread().getContextClassLoader();
-            return context != null ? context : ReplicationConfig.class.getClassLoader();
-        }
-
-        String selector() {
-            ReplicationProperty p = ReplicationProperty.SELECTOR;
-            String v = valueOrDefault(p.key(), p);
-            String lower = v.toLowerCase(Locale.ROOT);
-            if (List.of("round-robin", "random", "least-loaded", "weighted", "lowest-lag").contains(lower)) {
-                return lower;
-            }
-            if (v.contains(".")) {
-                try {
-                    Class<?> c = Class.forName(v, false, loader());
-                    if (dev.replication.spi.ReplicaSelector.class.isAssignableFrom(c)) {
-                        return v;
-                    }
-                    throw bad(p.key(), v, "a class implementing dev.replication.spi.ReplicaSelector, or " + p.allowed());
-                } catch (ClassNotFoundException e) {
-                    throw bad(p.key(), v, "a class on the classpath (not found), or " + p.allowed());
-                }
-            }
-            throw bad(p.key(), v, p.allowed());
-        }
-
-        List<String> listeners() {
-            ReplicationProperty p = ReplicationProperty.LISTENERS;
-            String v = valueOrDefault(p.key(), p);
-            List<String> names = new ArrayList<>();
-            for (String part : v.split(",")) {
-                String n = part.trim();
-                if (n.isEmpty()) {
-                    continue;
-                }
-                try {
-                    Class<?> c = Class.forName(n, false, loader());
-                    if (!dev.replication.spi.RoutingListener.class.isAssignableFrom(c)) {
-                        throw bad(p.key(), v, "classes implementing dev.replication.spi.RoutingListener ('" + n
-                                + "' does not)");
-                    }
-                    c.getConstructor();
-                    if (!java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
-                        throw new NoSuchMethodException();
-                    }
-                } catch (ClassNotFoundException e) {
-                    throw bad(p.key(), v, p.allowed() + " on the classpath ('" + n + "' not found)");
-                } catch (NoSuchMethodException e) {
-                    throw bad(p.key(), v, "public classes with a public no-arg constructor ('" + n + "' is not one)");
-                }
-                names.add(n);
-            }
-            return List.copyOf(names);
-        }
-
-        Properties hikari() {
-            Properties props = new Properties();
-            String prefix = "replication.hikari.";
-            raw.forEach((k, v) -> {
-                if (k.startsWith(prefix)) {
-                    props.setProperty(k.substring(prefix.length()), v);
-                }
-            });
-            return props;
-        }
-
-        void rejectUnknown(Set<String> nodeNames) {
-            for (String key : raw.keySet()) {
-                var property = ReplicationProperty.forKey(key);
-                boolean known = property.isPresent();
-                if (known && key.startsWith("replication.replica.") && property.get() != ReplicationProperty.HIKARI) {
-                    String name = key.substring("replication.replica.".length(), key.lastIndexOf('.'));
-                    if (!nodeNames.contains(name)) {
-                        throw new ReplicationConfigurationException("Setting '" + key + "' names replica '" + name
-                                + "', which is not listed in 'replication.replicas' (listed: "
-                                + (nodeNames.size() <= 1 ? "none" : String.join(", ",
-                                        nodeNames.stream().skip(1).toList())) + ")");
-                    }
-                }
-                if (!known) {
-                    throw new ReplicationConfigurationException("Unknown setting '" + key + "'"
-                            + nearest(key).map(s -> "; did you mean '" + s + "'?").orElse("")
-                            + " Every key is listed in dev.replication.ReplicationProperty and the README.");
-                }
-            }
-        }
-
-        private static java.util.Optional<String> nearest(String key) {
-            return java.util.Arrays.stream(ReplicationProperty.values())
-                    .map(ReplicationProperty::key)
-                    .min(Comparator.comparingInt(k -> distance(k, key)))
-                    .filter(k -> distance(k, key) <= Math.max(3, key.length() / 4));
-        }
-
-        private static int distance(String a, String b) {
-            int[] prev = new int[b.length() + 1];
-            int[] cur = new int[b.length() + 1];
-            for (int j = 0; j <= b.length(); j++) {
-                prev[j] = j;
-            }
-            for (int i = 1; i <= a.length(); i++) {
-                cur[0] = i;
-                for (int j = 1; j <= b.length(); j++) {
-                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-                }
-                int[] t = prev;
-                prev = cur;
-                cur = t;
-            }
-            return prev[b.length()];
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.replication;
 
+import dev.replication.internal.Durations;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,16 +28,35 @@ public enum ReplicationProperty {
     PRIMARY_USER("replication.primary.user", Type.STRING, null,
             "User for the primary; defaults to replication.user."),
     PRIMARY_PASSWORD("replication.primary.password", Type.SECRET, null,
-            "Password for the primary; defaults to replication.password. Never logged."),
+            "Password for the primary; defaults to the default password. Never logged by the library, but"
+                    + " Hibernate prints a literal value at DEBUG: prefer replication.primary.password-env or -file."),
+    PRIMARY_PASSWORD_ENV("replication.primary.password-env", Type.ENV_VAR, null,
+            "Name of the environment variable holding the primary's password (instead of replication.primary.password)."),
+    PRIMARY_PASSWORD_FILE("replication.primary.password-file", Type.FILE, null,
+            "Path of a file holding the primary's password, trailing line break removed (instead of"
+                    + " replication.primary.password)."),
     USER("replication.user", Type.STRING, null, "Default user for every node."),
-    PASSWORD("replication.password", Type.SECRET, null, "Default password for every node. Never logged."),
+    PASSWORD("replication.password", Type.SECRET, null,
+            "Default password for every node. Never logged by the library, but Hibernate prints a literal value at"
+                    + " DEBUG, and turns an unresolved ${...} into an empty one: prefer replication.password-env or -file."),
+    PASSWORD_ENV("replication.password-env", Type.ENV_VAR, null,
+            "Name of the environment variable holding the default password (instead of replication.password)."),
+    PASSWORD_FILE("replication.password-file", Type.FILE, null,
+            "Path of a file holding the default password, trailing line break removed, e.g. a mounted secret"
+                    + " (instead of replication.password)."),
     REPLICAS("replication.replicas", Type.NAME_LIST, "",
-            "Comma-separated replica names; each name is also its Hibernate tenant id."),
+            "Comma-separated replica names (no empty entries, unique ignoring case, none equal to the primary's name);"
+                    + " each name is also its Hibernate tenant id."),
     REPLICA_URL("replication.replica.<name>.url", Type.JDBC_URL, null, "JDBC URL of the replica <name>."),
     REPLICA_USER("replication.replica.<name>.user", Type.STRING, null,
             "User for the replica <name>; defaults to replication.user."),
     REPLICA_PASSWORD("replication.replica.<name>.password", Type.SECRET, null,
-            "Password for the replica <name>; defaults to replication.password. Never logged."),
+            "Password for the replica <name>; defaults to the default password. Never logged by the library (see"
+                    + " replication.password)."),
+    REPLICA_PASSWORD_ENV("replication.replica.<name>.password-env", Type.ENV_VAR, null,
+            "Name of the environment variable holding the password of the replica <name>."),
+    REPLICA_PASSWORD_FILE("replication.replica.<name>.password-file", Type.FILE, null,
+            "Path of a file holding the password of the replica <name>, trailing line break removed."),
     REPLICA_WEIGHT("replication.replica.<name>.weight", Type.POSITIVE_INT, "1",
             "Relative share of reads for the weighted selector."),
 
@@ -55,10 +76,13 @@ public enum ReplicationProperty {
     POOL_CONNECTION_TIMEOUT("replication.pool.connection-timeout", Type.DURATION, "500ms",
             "Longest wait for a pooled connection before the node counts as unavailable (HikariCP"
                     + " connectionTimeout, at least 250ms)."),
-    POOL_IDLE_TIMEOUT("replication.pool.idle-timeout", Type.DURATION, "10m", "HikariCP idleTimeout."),
-    POOL_MAX_LIFETIME("replication.pool.max-lifetime", Type.DURATION, "30m", "HikariCP maxLifetime."),
+    POOL_IDLE_TIMEOUT("replication.pool.idle-timeout", Type.DURATION, "10m",
+            "HikariCP idleTimeout: 0 (idle connections stay) or at least 10s."),
+    POOL_MAX_LIFETIME("replication.pool.max-lifetime", Type.DURATION, "30m",
+            "HikariCP maxLifetime: 0 (no limit) or at least 30s."),
     HIKARI("replication.hikari.<property>", Type.PASSTHROUGH, null,
-            "Any HikariConfig property, passed through to every node pool (e.g. replication.hikari.leakDetectionThreshold)."),
+            "Any HikariConfig property, passed through to every node pool (e.g. replication.hikari.leakDetectionThreshold);"
+                    + " not passwords (use the password keys)."),
     CONNECT_TIMEOUT("replication.connect-timeout", Type.DURATION, "1s",
             "TCP connect and login timeout of new connections (pgjdbc connectTimeout/loginTimeout, whole seconds)."),
 
@@ -90,7 +114,7 @@ public enum ReplicationProperty {
     FAILOVER_PRIMARY_FAILURES("replication.failover.primary-failures", Type.POSITIVE_INT, "3",
             "Consecutive failed primary checks before the primary counts as failed."),
     FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
-            "Longest wait for a promoted standby to leave recovery."),
+            "Longest wait for a promoted standby to leave recovery (above 0)."),
 
     LISTENERS("replication.listeners", Type.CLASS_LIST, "",
             "Comma-separated class names of dev.replication.spi.RoutingListener implementations with a public"
@@ -103,15 +127,17 @@ public enum ReplicationProperty {
     /** Value types; each knows how to describe what it allows. */
     public enum Type {
         STRING("any text"),
-        SECRET("any text"),
-        NAME("a name of letters, digits, '_' or '-'"),
-        NAME_LIST("a comma-separated list of names of letters, digits, '_' or '-'"),
+        SECRET("any non-empty text"),
+        ENV_VAR("the name of an environment variable that is set and not empty"),
+        FILE("the path of a readable file that is not empty"),
+        NAME("a name of 1 to 63 letters, digits, '_' or '-'"),
+        NAME_LIST("a comma-separated list of names of 1 to 63 letters, digits, '_' or '-'"),
         JDBC_URL("a URL starting with jdbc:postgresql://"),
         POSITIVE_INT("a whole number >= 1"),
         NON_NEGATIVE_INT("a whole number >= 0"),
         NON_NEGATIVE_LONG("a whole number >= 0"),
         BOOLEAN("true or false"),
-        DURATION(dev.replication.internal.Durations.ALLOWED),
+        DURATION(Durations.ALLOWED),
         ENUM("one of the listed values"),
         SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
         CLASS_LIST("a comma-separated list of class names"),

@@ -2,6 +2,7 @@ package dev.replication.hibernate;
 
 import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationException;
+import dev.replication.ReplicationProperty;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
 import dev.replication.Intent;
@@ -10,6 +11,7 @@ import dev.replication.internal.Log;
 import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
+import dev.replication.internal.config.Placeholders;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
@@ -25,7 +27,9 @@ import org.hibernate.service.spi.Stoppable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
@@ -68,6 +72,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     @Override
     public void configure(Map<String, Object> settings) {
         if (runtime == null) {
+            Placeholders.check(settings);
             runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(withoutForeignSystemProperties(settings)));
         }
         if (services != null && services.requireService(TransactionCoordinatorBuilder.class).isJta()) {
@@ -84,11 +89,11 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
      * with a warning; unknown keys in the persistence unit still fail.
      */
     private static Map<String, Object> withoutForeignSystemProperties(Map<String, Object> settings) {
-        Map<String, Object> own = new java.util.LinkedHashMap<>(settings);
+        Map<String, Object> own = new LinkedHashMap<>(settings);
         own.keySet().removeIf(k -> {
-            boolean foreign = k.startsWith(dev.replication.ReplicationProperty.PREFIX)
-                    && dev.replication.ReplicationProperty.forKey(k).isEmpty()
-                    && java.util.Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
+            boolean foreign = k.startsWith(ReplicationProperty.PREFIX)
+                    && ReplicationProperty.forKey(k).isEmpty()
+                    && Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
             if (foreign) {
                 Log.LOG.ignoredSystemProperty(k);
             }

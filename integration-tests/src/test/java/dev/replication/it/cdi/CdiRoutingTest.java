@@ -4,6 +4,7 @@ import dev.replication.Intent;
 import dev.replication.ReadOnlyViolationException;
 import dev.replication.Replication;
 import dev.replication.ReplicationConfig;
+import dev.replication.Secret;
 import dev.replication.RoutingDecision;
 import dev.replication.cdi.RequestConsistency;
 import dev.replication.cdi.ReplicationLag;
@@ -63,7 +64,8 @@ class CdiRoutingTest {
             b.replica(r.name(), r.jdbcUrl(db));
         }
         systemProperties = b.toProperties();
-        systemProperties.forEach((k, v) -> System.setProperty(k, String.valueOf(v)));
+        // system properties hold text only: the builder's Secret (masked toString) is unwrapped here
+        systemProperties.forEach((k, v) -> System.setProperty(k, v instanceof Secret s ? s.value() : String.valueOf(v)));
         System.setProperty("dev.replication.cdi.persistence-unit", "cdi-it");
         weld = new Weld().initialize();
         replica = weld.select(ReplicaBean.class).get();
