@@ -3,6 +3,7 @@ package dev.replication;
 import dev.replication.internal.config.NodeSettings;
 import dev.replication.internal.config.SettingsReader;
 
+import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,6 +219,23 @@ public final class ReplicationConfig {
             return set(ReplicationProperty.PASSWORD.key(), password);
         }
 
+        /**
+         * The primary's connections come from {@code dataSource}, which the application or container
+         * owns (and, in a container, enlists in JTA); instead of a URL.
+         */
+        public Builder primary(DataSource dataSource) {
+            values.put(ReplicationProperty.PRIMARY_DATASOURCE.key(), dataSource);
+            return this;
+        }
+
+        /** Replica {@code name}'s connections come from {@code dataSource}; instead of a URL. */
+        public Builder replica(String name, DataSource dataSource) {
+            replicaNames.add(name);
+            values.put(ReplicationProperty.REPLICAS.key(), String.join(",", replicaNames));
+            values.put(ReplicationProperty.REPLICA_DATASOURCE.key(name), dataSource);
+            return this;
+        }
+
         /** Lets the primary take a share of reads beside the replicas (0, the default: fallback only). */
         public Builder primaryReadWeight(int weight) {
             return set(ReplicationProperty.PRIMARY_READ_WEIGHT.key(), String.valueOf(weight));
@@ -254,6 +272,8 @@ public final class ReplicationConfig {
                 values.remove(key);
             } else if (value instanceof Secret || isSecret(key)) {
                 values.put(key, value instanceof Secret s ? s : Secret.of(String.valueOf(value)));
+            } else if (value instanceof DataSource) {
+                values.put(key, value);
             } else {
                 values.put(key, value instanceof Duration d ? d.toMillis() + "ms" : String.valueOf(value));
             }

@@ -7,4 +7,8 @@ public class ReplicationConfigurationException extends ReplicationException {
     public ReplicationConfigurationException(String message) {
         super(message);
     }
+
+    public ReplicationConfigurationException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -20,6 +20,10 @@ public enum ReplicationProperty {
 
     PRIMARY_URL("replication.primary.url", Type.JDBC_URL, null,
             "JDBC URL of the primary (jdbc:postgresql://host:port/db)."),
+    PRIMARY_DATASOURCE("replication.primary.datasource", Type.DATASOURCE, null,
+            "Instead of primary.url: the JNDI name of a DataSource the container owns (enlisted in JTA), or, in a"
+                    + " programmatic property map, the DataSource object itself. The node's pool settings and"
+                    + " credentials are then the container's."),
     PRIMARY_NAME("replication.primary.name", Type.NAME, "primary",
             "Node name and Hibernate tenant id of the primary."),
     PRIMARY_READ_WEIGHT("replication.primary.read-weight", Type.NON_NEGATIVE_INT, "0",
@@ -48,6 +52,9 @@ public enum ReplicationProperty {
             "Comma-separated replica names (no empty entries, unique ignoring case, none equal to the primary's name);"
                     + " each name is also its Hibernate tenant id."),
     REPLICA_URL("replication.replica.<name>.url", Type.JDBC_URL, null, "JDBC URL of the replica <name>."),
+    REPLICA_DATASOURCE("replication.replica.<name>.datasource", Type.DATASOURCE, null,
+            "Instead of replica.<name>.url: the JNDI name of a DataSource, or a DataSource object (see"
+                    + " replication.primary.datasource)."),
     REPLICA_USER("replication.replica.<name>.user", Type.STRING, null,
             "User for the replica <name>; defaults to replication.user."),
     REPLICA_PASSWORD("replication.replica.<name>.password", Type.SECRET, null,
@@ -133,6 +140,7 @@ public enum ReplicationProperty {
         NAME("a name of 1 to 63 letters, digits, '_' or '-'"),
         NAME_LIST("a comma-separated list of names of 1 to 63 letters, digits, '_' or '-'"),
         JDBC_URL("a URL starting with jdbc:postgresql://"),
+        DATASOURCE("the JNDI name of a javax.sql.DataSource, or a DataSource object"),
         POSITIVE_INT("a whole number >= 1"),
         NON_NEGATIVE_INT("a whole number >= 0"),
         NON_NEGATIVE_LONG("a whole number >= 0"),

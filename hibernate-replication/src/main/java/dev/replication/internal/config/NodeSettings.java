@@ -1,6 +1,7 @@
 package dev.replication.internal.config;
 
 import dev.replication.NodeConfig;
+import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationProperty;
 
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class NodeSettings {
         String primaryPassword = Passwords.resolve(p, PRIMARY_PASSWORD.key(), PRIMARY_PASSWORD_ENV.key(),
                 PRIMARY_PASSWORD_FILE.key());
         List<NodeConfig> nodes = new ArrayList<>();
-        nodes.add(new NodeConfig(primaryName, p.requiredUrl(ReplicationProperty.PRIMARY_URL.key()),
+        nodes.add(node(p, primaryName, ReplicationProperty.PRIMARY_URL.key(), ReplicationProperty.PRIMARY_DATASOURCE.key(),
                 coalesce(p.string(ReplicationProperty.PRIMARY_USER), defaultUser),
                 coalesce(primaryPassword, defaultPassword), 1));
         Set<String> seen = new HashSet<>();
@@ -50,13 +51,26 @@ public final class NodeSettings {
             }
             String password = Passwords.resolve(p, REPLICA_PASSWORD.key(name), REPLICA_PASSWORD_ENV.key(name),
                     REPLICA_PASSWORD_FILE.key(name));
-            nodes.add(new NodeConfig(name,
-                    p.requiredUrl(ReplicationProperty.REPLICA_URL.key(name)),
+            nodes.add(node(p, name, ReplicationProperty.REPLICA_URL.key(name), ReplicationProperty.REPLICA_DATASOURCE.key(name),
                     coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
                     coalesce(password, defaultPassword),
                     p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1)));
         }
         return nodes;
+    }
+
+    /** A node from its URL, or from its data source when one is given (then without URL or credentials). */
+    private static NodeConfig node(SettingsReader p, String name, String urlKey, String dataSourceKey, String user,
+                                   String password, int weight) {
+        DataSources.Resolved ds = DataSources.resolve(p, dataSourceKey);
+        if (ds == null) {
+            return new NodeConfig(name, p.requiredUrl(urlKey), user, password, weight);
+        }
+        if (p.string(urlKey) != null) {
+            throw new ReplicationConfigurationException("Both '" + urlKey + "' and '" + dataSourceKey + "' are set for node '"
+                    + name + "': keep one (the data source brings its own URL and credentials)");
+        }
+        return new NodeConfig(name, null, null, null, weight, ds.dataSource(), ds.name());
     }
 
     private static String coalesce(String a, String b) {

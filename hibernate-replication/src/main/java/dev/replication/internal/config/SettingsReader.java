@@ -29,6 +29,8 @@ public final class SettingsReader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
 
     private final Map<String, String> raw = new LinkedHashMap<>();
+    /** Values given as objects that are not text (data sources), by key. */
+    private final Map<String, Object> objects = new LinkedHashMap<>();
     private final Function<String, String> environment;
 
     /** Keeps the {@code replication.*} entries of {@code properties}; environment variables from the process. */
@@ -49,6 +51,10 @@ public final class SettingsReader {
             if (k instanceof String key && key.toLowerCase(Locale.ROOT).startsWith(ReplicationProperty.PREFIX)
                     && v != null) {
                 raw.put(key, v instanceof Secret secret ? secret.value() : String.valueOf(v).trim());
+                if (!(v instanceof CharSequence) && !(v instanceof Secret) && !(v instanceof Number)
+                        && !(v instanceof Boolean)) {
+                    objects.put(key, v);
+                }
             }
         });
     }
@@ -61,6 +67,11 @@ public final class SettingsReader {
     /** Whether {@code key} is given at all, even with an empty value. */
     boolean present(String key) {
         return raw.containsKey(key);
+    }
+
+    /** The value as given when it is an object rather than text (such as a DataSource), or {@code null}. */
+    public Object object(String key) {
+        return objects.get(key);
     }
 
     /** The trimmed value as given, or {@code null}. */
