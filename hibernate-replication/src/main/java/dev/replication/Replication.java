@@ -106,6 +106,9 @@ public final class Replication {
     public <T> T transaction(Intent intent, RoutingOptions options, Function<EntityManager, T> work) {
         Frame outer = frame.get();
         boolean leave = intent == Intent.READ && options != null && options.leaveTransaction();
+        if (leave && outer == null) {
+            options = new RoutingOptions(options.maxLag(), options.noReplica(), false); // nothing to leave
+        }
         if (outer != null && !leave && (intent == Intent.READ || !outer.decision.replica())) {
             // joins the enclosing transaction; its scope still resolves (and publishes) like any nested scope
             try (ScopeStack.Scope joined = ScopeStack.push(intent, options)) {

@@ -59,10 +59,17 @@ public final class Failures {
     public static RuntimeException translateCommit(RuntimeException e, RoutingDecision decision, ReplicationRuntime runtime,
                                                    boolean reportedRolledBack) {
         boolean commitStarted = JtaCommits.lastCommitFailedAfterStart();
-        if (decision != null && !decision.replica() && isConnectionFailure(e) && (commitStarted || !reportedRolledBack)) {
-            String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
-            return new TransactionOutcomeUnknownException(where + ": the connection to the primary was lost while"
-                    + " committing; the transaction may or may not have been committed (" + firstMessage(e) + ")", e);
+        if (decision != null && !decision.replica() && (commitStarted || !reportedRolledBack)) {
+            // Transaction managers often drop the resource's exception: when none is attached, a
+            // primary that cannot be reached now tells a lost connection from a refused commit.
+            boolean lost = isConnectionFailure(e) || runtime.primaryInsertLsnOutsideTransaction() < 0;
+            if (lost) {
+                runtime.node(decision.node()).ifPresent(n -> runtime.markDown(n, "connection lost during a JTA commit"));
+                String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
+                return new TransactionOutcomeUnknownException(where + ": the connection to the primary was lost while"
+                        + " the transaction manager committed; the transaction may or may not have been committed ("
+                        + firstMessage(e) + ")", e);
+            }
         }
         return translate(e, decision, runtime);
     }

@@ -49,6 +49,12 @@ public final class Node {
     Node(NodeConfig config, NodeRole role, ReplicationConfig rc) {
         this.config = config;
         this.routingRole = role;
+        this.health = Health.unknown();
+        if (config.dataSource() != null) {
+            this.directProperties = null;
+            this.pool = null;
+            return;
+        }
         this.directProperties = driverProperties(config, rc);
         HikariConfig hc = new HikariConfig(rc.hikari());
         hc.setPoolName("replication-" + config.name());
@@ -119,7 +125,7 @@ public final class Node {
 
     /** A pooled connection, tracked until {@link #release}. */
     Connection borrow() throws SQLException {
-        Connection c = pool.getConnection();
+        Connection c = pool != null ? pool.getConnection() : fromDataSource();
         inUse.add(c);
         return c;
     }
@@ -131,6 +137,9 @@ public final class Node {
 
     /** A fresh unpooled connection with short timeouts (monitor, promotion). */
     Connection openDirect() throws SQLException {
+        if (pool == null) {
+            return config.dataSource().getConnection();
+        }
         return DriverManager.getConnection(config.url(), directProperties);
     }
 
@@ -146,16 +155,29 @@ public final class Node {
                 // the connection is going away either way
             }
         }
-        pool.getHikariPoolMXBean().softEvictConnections();
+        if (pool != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
+        }
+    }
+
+    private Connection fromDataSource() throws SQLException {
+        Connection c = config.dataSource().getConnection();
+        if (c.getAutoCommit()) {
+            c.setAutoCommit(false);
+        }
+        return c;
     }
 
     int active() {
+        if (pool == null) {
+            return inUse.size();
+        }
         HikariPoolMXBean mx = pool.getHikariPoolMXBean();
         return mx == null ? 0 : mx.getActiveConnections();
     }
 
     NodeStatus status() {
-        HikariPoolMXBean mx = pool.getHikariPoolMXBean();
+        HikariPoolMXBean mx = pool == null ? null : pool.getHikariPoolMXBean();
         Health h = health;
         return new NodeStatus(name(), fenced ? NodeRole.UNKNOWN : routingRole, h.observedRole, h.up(), h.usable(),
                 h.excludedReason, h.lsn, h.lagBytes, h.lag, h.timeline, h.lastCheck,
@@ -164,7 +186,9 @@ public final class Node {
     }
 
     void close() {
-        pool.close();
+        if (pool != null) {
+            pool.close();
+        }
         if (monitorConnection != null) {
             try {
                 monitorConnection.close();

@@ -97,7 +97,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     }
 
     private ClusterJmx.Registration registerMBean() {
-        String name = config.jmxName() != null ? config.jmxName() : ClusterJmx.defaultName(config.primary().url());
+        String name = config.jmxName() != null ? config.jmxName() : (config.primary().url() != null ? ClusterJmx.defaultName(config.primary().url()) : config.primary().dataSourceName());
         try {
             ClusterJmx.Registration r = ClusterJmx.register(name, this::status, monitor::checkNow);
             Log.LOG.mbeanRegistered(r.objectName().toString());
@@ -288,6 +288,20 @@ public final class ReplicationRuntime implements AutoCloseable {
      * Asks the primary for its current insert position (used before capping a token that is ahead
      * of everything known). Returns the known position when the primary cannot be asked.
      */
+    /** Whether {@code node} answers now, on a connection of its own (outside the caller's transaction). */
+    public boolean reachable(Node node) {
+        try {
+            Connection c = node.borrow();
+            try {
+                return c.isValid(Math.max(1, (int) config.monitorTimeout().toSeconds()));
+            } finally {
+                node.release(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
     long refreshPrimaryLsn() {
         long lsn = primaryInsertLsnOutsideTransaction();
         if (lsn > 0) {

@@ -70,7 +70,8 @@ public final class ScopeStack {
         public RoutingDecision resolve(ReplicationRuntime runtime) {
             RoutingDecision d = get(runtime);
             if (d == null) {
-                if (intent == Intent.READ && options.leaveTransaction() && parent != null) {
+                if (intent == Intent.READ && options.leaveTransaction()) {
+                    // set only by callers that actually left an enclosing transaction
                     d = runtime.router().route(intent, options, null);
                     if (d.replica()) {
                         d = new RoutingDecision(d.node(), d.tenant(), intent, RoutingReason.TRANSACTION_SUSPENDED, true);

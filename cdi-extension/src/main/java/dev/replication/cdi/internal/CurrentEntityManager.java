@@ -23,6 +23,7 @@ public final class CurrentEntityManager {
         private final Supplier<EntityManager> opener;
         private final boolean replica;
         private EntityManager em;
+        private volatile int completion = -1;
 
         private Frame(EntityManager em, Supplier<EntityManager> opener, boolean replica) {
             this.em = em;
@@ -36,6 +37,19 @@ public final class CurrentEntityManager {
                 em = opener.get();
             }
             return em;
+        }
+
+        /**
+         * Records the outcome of the transaction the EntityManager joined, once it completes
+         * ({@code jakarta.transaction.Status} value; -1 until then or without one).
+         */
+        public void completed(int status) {
+            this.completion = status;
+        }
+
+        /** The outcome recorded by {@link #completed(int)}, or -1. */
+        public int completion() {
+            return completion;
         }
 
         /** True when the call reads on a replica. */

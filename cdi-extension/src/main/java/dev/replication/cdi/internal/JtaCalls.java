@@ -113,7 +113,10 @@ public final class JtaCalls {
             RoutingDecision decision = resolveNow();
             boolean retried = false;
             while (true) {
-                CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> open(readOnly), decision.replica());
+                CurrentEntityManager.Frame[] holder = new CurrentEntityManager.Frame[1];
+                CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> openWatched(readOnly, holder[0]),
+                        decision.replica());
+                holder[0] = frame;
                 boolean began = false;
                 try {
                     if (beginHere) {
@@ -125,17 +128,27 @@ public final class JtaCalls {
                         began = false;
                         tm.commit();
                     }
+                    if (frame.completion() == Status.STATUS_ROLLEDBACK) {
+                        lostConnection(decision);
+                    }
                     return result;
-                } catch (Exception e) {
+                } catch (Exception thrown) {
                     if (began) {
                         rollbackQuietly();
                     }
                     var node = runtime.node(decision.node()).orElse(null);
+                    Exception e = thrown;
+                    if (spec.intent() == Intent.READ && isCommitFailure(thrown) && node != null && !runtime.reachable(node)) {
+                        // the read's commit failed because its node went away (the manager attaches no cause)
+                        e = Failures.connectionLost(new IllegalStateException("the read's transaction could not be"
+                                + " committed: " + thrown.getMessage()), node);
+                    }
                     if (!retried && spec.intent() == Intent.READ && runtime.config().retryReads()
                             && Failures.retryableRead(e, node)) {
                         String failed = decision.node();
-                        runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + e.getMessage()));
-                        runtime.retried(failed, String.valueOf(e.getMessage()));
+                        String reason = String.valueOf(e.getMessage());
+                        runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + reason));
+                        runtime.retried(failed, reason);
                         decision = ((ScopeStack.Scope) scope).reroute(runtime, failed);
                         retried = true;
                         continue;
@@ -191,6 +204,43 @@ public final class JtaCalls {
         }
     }
 
+    /**
+     * The call returned normally but its transaction was rolled back (a transaction marked
+     * rollback-only is rolled back silently by {@code @Transactional}). When that happened because
+     * the node's connection was lost, Hibernate may even have answered a lookup with {@code null}
+     * (HHH-12472): report the lost connection instead of a result that may be wrong.
+     */
+    private void lostConnection(RoutingDecision decision) {
+        var node = runtime.node(decision.node()).orElse(null);
+        if (node != null && !runtime.reachable(node)) {
+            throw Failures.connectionLost(new IllegalStateException("the call's transaction on " + decision.node()
+                    + " was rolled back although the call returned"), node);
+        }
+    }
+
+    /** Opens the call's EntityManager and records the outcome of the transaction it joins in {@code frame}. */
+    private EntityManager openWatched(boolean readOnly, CurrentEntityManager.Frame frame) {
+        EntityManager em = open(readOnly);
+        try {
+            Transaction tx = tm.getTransaction();
+            if (tx != null) {
+                tx.registerSynchronization(new Synchronization() {
+                    @Override
+                    public void beforeCompletion() {
+                    }
+
+                    @Override
+                    public void afterCompletion(int status) {
+                        frame.completed(status);
+                    }
+                });
+            }
+        } catch (RollbackException | IllegalStateException | SystemException e) {
+            // marked for rollback already: the call's outcome shows it
+        }
+        return em;
+    }
+
     private EntityManager open(boolean readOnly) {
         EntityManager em = emf.createEntityManager();
         if (activeTransaction() != null) {
@@ -244,6 +294,11 @@ public final class JtaCalls {
         });
     }
 
+    private static boolean isCommitFailure(Exception e) {
+        return e instanceof RollbackException || e instanceof HeuristicMixedException
+                || e instanceof HeuristicRollbackException || e instanceof SystemException;
+    }
+
     private static RoutingOptions withoutLeave(RoutingOptions o) {
         return o.leaveTransaction() ? new RoutingOptions(o.maxLag(), o.noReplica(), false) : o;
     }
@@ -256,8 +311,7 @@ public final class JtaCalls {
         if (e instanceof RuntimeException re) {
             return Failures.translate(re, decision, runtime);
         }
-        if (e instanceof RollbackException || e instanceof HeuristicMixedException
-                || e instanceof HeuristicRollbackException || e instanceof SystemException) {
+        if (isCommitFailure(e)) {
             PersistenceException wrapped = new PersistenceException(e.getMessage(), e);
             RuntimeException t = Failures.translateCommit(wrapped, decision, runtime, e instanceof RollbackException);
             return t == wrapped ? e : t;

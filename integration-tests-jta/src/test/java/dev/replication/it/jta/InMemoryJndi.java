@@ -1,5 +1,7 @@
 package dev.replication.it.jta;
 
+import com.arjuna.ats.jta.UserTransaction;
+
 import javax.naming.Context;
 import javax.naming.NameNotFoundException;
 import javax.naming.OperationNotSupportedException;
@@ -11,10 +13,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The smallest JNDI a test needs: names bound in a static map, looked up by {@code lookup(String)}.
- * Select it with {@code -Djava.naming.factory.initial=dev.replication.it.jta.InMemoryJndi}.
+ * Selected with the system property {@code java.naming.factory.initial} while a test needs it; the
+ * transaction manager's standard names are bound too, as a container binds them (Narayana's CDI
+ * beans look them up when JNDI is configured).
  */
 public final class InMemoryJndi implements InitialContextFactory {
     static final Map<String, Object> BOUND = new ConcurrentHashMap<>();
+
+    /** Installs this factory and binds the transaction manager's names. */
+    static void install() {
+        BOUND.put("java:/TransactionManager", Pools.TM);
+        BOUND.put("java:comp/TransactionManager", Pools.TM);
+        BOUND.put("java:comp/TransactionSynchronizationRegistry", Pools.TSR);
+        BOUND.put("java:comp/UserTransaction", UserTransaction.userTransaction());
+        System.setProperty(Context.INITIAL_CONTEXT_FACTORY, InMemoryJndi.class.getName());
+    }
+
+    /** Uninstalls this factory and forgets every name. */
+    static void uninstall() {
+        System.clearProperty(Context.INITIAL_CONTEXT_FACTORY);
+        BOUND.clear();
+    }
 
     @Override
     public Context getInitialContext(Hashtable<?, ?> environment) {

@@ -16,10 +16,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Nodes given as JNDI names of container data sources, as persistence.xml in an application server would. */
 class JtaJndiTest extends JtaTestBase {
 
-    static {
-        System.setProperty("java.naming.factory.initial", InMemoryJndi.class.getName());
-    }
-
     @Override
     protected String database() {
         return "jta_jndi";
@@ -27,6 +23,7 @@ class JtaJndiTest extends JtaTestBase {
 
     @Override
     protected void nodes(Map<String, Object> props) {
+        InMemoryJndi.install();
         pools.byNode.forEach((node, ds) -> InMemoryJndi.BOUND.put("java:jboss/datasources/" + node, ds));
         props.put("replication.primary.datasource", "java:jboss/datasources/primary");
         for (PgNode r : cluster.replicas()) {
@@ -36,7 +33,7 @@ class JtaJndiTest extends JtaTestBase {
 
     @AfterAll
     void unbind() {
-        InMemoryJndi.BOUND.clear();
+        InMemoryJndi.uninstall();
     }
 
     @Test

@@ -28,6 +28,10 @@ class JtaRoutingTest extends JtaTestBase {
         return weld.select(LedgerService.class).get();
     }
 
+    private NestingService nesting() {
+        return weld.select(NestingService.class).get();
+    }
+
     private OuterService outer() {
         return weld.select(OuterService.class).get();
     }
@@ -110,7 +114,7 @@ class JtaRoutingTest extends JtaTestBase {
     @Test
     void aWriteNestedInAReadRunsInItsOwnTransactionOnThePrimary() {
         long id = IDS.getAndIncrement();
-        Where[] w = ledger().readThenWrite(id, 5);
+        Where[] w = nesting().readThenWrite(id, 5);
         assertReplica(w[0]);
         assertPrimary(w[1]);
         assertReplica(w[2]);
@@ -120,7 +124,7 @@ class JtaRoutingTest extends JtaTestBase {
     @Test
     void aReadNestedInAWriteStaysInTheWritesTransaction() {
         long id = IDS.getAndIncrement();
-        Where[] w = ledger().writeThenRead(id, 6);
+        Where[] w = nesting().writeThenRead(id, 6);
         assertPrimary(w[0]);
         assertPrimary(w[1]);
         assertThat(committed(id)).isEqualTo(6);

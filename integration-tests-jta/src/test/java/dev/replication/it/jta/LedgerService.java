@@ -25,9 +25,6 @@ public class LedgerService {
     @Routed
     EntityManager em;
 
-    @Inject
-    LedgerService self;
-
     @ReadReplica
     public Where whereRead() {
         return Where.of(em);
@@ -107,26 +104,6 @@ public class LedgerService {
     public void writeInRead(long id) {
         em.persist(new Ledger(id, 1));
         em.flush();
-    }
-
-    /** A write nested in a read: runs in its own transaction on the primary. */
-    @ReadReplica
-    @Transactional
-    public Where[] readThenWrite(long id, long amount) {
-        Where read = Where.of(em);
-        Where write = self.put(id, amount);
-        Where after = Where.of(em);
-        return new Where[]{read, write, after};
-    }
-
-    /** A read nested in a write: stays in the write's transaction on the primary. */
-    @Primary
-    @Transactional
-    public Where[] writeThenRead(long id, long amount) {
-        upsert(id, amount);
-        Where write = Where.of(em);
-        Where read = self.whereReadTx();
-        return new Where[]{write, read};
     }
 
     private void upsert(long id, long amount) {
