@@ -1,5 +1,7 @@
 package dev.replication;
 
+import dev.replication.internal.Durations;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +113,7 @@ public enum ReplicationProperty {
         NON_NEGATIVE_INT("a whole number >= 0"),
         NON_NEGATIVE_LONG("a whole number >= 0"),
         BOOLEAN("true or false"),
-        DURATION(dev.replication.internal.Durations.ALLOWED),
+        DURATION(Durations.ALLOWED),
         ENUM("one of the listed values"),
         SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
         CLASS_LIST("a comma-separated list of class names"),

@@ -1,22 +1,28 @@
 package dev.replication.hibernate;
 
+import dev.replication.Intent;
 import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationException;
+import dev.replication.ReplicationProperty;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
-import dev.replication.Intent;
 import dev.replication.internal.Log;
+import dev.replication.internal.Node;
 import dev.replication.internal.ReplicationRuntime;
-import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
+import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.service.UnknownUnwrapTypeException;
 import org.hibernate.service.spi.Configurable;
 import org.hibernate.service.spi.Stoppable;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
@@ -60,11 +66,11 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
      * with a warning; unknown keys in the persistence unit still fail.
      */
     private static Map<String, Object> withoutForeignSystemProperties(Map<String, Object> settings) {
-        Map<String, Object> own = new java.util.LinkedHashMap<>(settings);
+        Map<String, Object> own = new LinkedHashMap<>(settings);
         own.keySet().removeIf(k -> {
-            boolean foreign = k.startsWith(dev.replication.ReplicationProperty.PREFIX)
-                    && dev.replication.ReplicationProperty.forKey(k).isEmpty()
-                    && java.util.Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
+            boolean foreign = k.startsWith(ReplicationProperty.PREFIX)
+                    && ReplicationProperty.forKey(k).isEmpty()
+                    && Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
             if (foreign) {
                 Log.LOG.ignoredSystemProperty(k);
             }
@@ -79,6 +85,22 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             throw new ReplicationException("ReplicationConnectionProvider used before configure()");
         }
         return runtime;
+    }
+
+    /**
+     * The runtime behind {@code emf}.
+     *
+     * @throws ReplicationConfigurationException when {@code emf} does not use this provider
+     */
+    public static ReplicationRuntime runtimeOf(EntityManagerFactory emf) {
+        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
+        MultiTenantConnectionProvider<?> mtcp = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
+        if (mtcp instanceof ReplicationConnectionProvider p) {
+            return p.runtime();
+        }
+        throw new ReplicationConfigurationException("Invalid value '" + (mtcp == null ? null : mtcp.getClass().getName())
+                + "' for 'hibernate.multi_tenant_connection_provider': expected "
+                + ReplicationConnectionProvider.class.getName());
     }
 
     @Override
@@ -141,7 +163,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     }
 
     private Connection replicaConnection(String tenant) throws SQLException {
-        var node = runtime.nodeForTenant(tenant);
+        Node node = runtime.nodeForTenant(tenant);
         Connection c;
         try {
             c = wrap(runtime.borrow(node), node, false);
@@ -157,7 +179,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             RoutingDecision d = scope != null && scope.intent() == Intent.READ
                     ? scope.reroute(runtime, node.name())
                     : runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, node.name());
-            var other = runtime.nodeForTenant(d.tenant());
+            Node other = runtime.nodeForTenant(d.tenant());
             c = wrap(other == runtime.primary() ? runtime.primaryConnection() : runtime.borrow(other), other, false);
         }
         c.setReadOnly(true);
@@ -169,7 +191,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 && !runtime.config().replicas().isEmpty();
     }
 
-    private Connection wrap(Connection c, dev.replication.internal.Node node, boolean capture) {
+    private Connection wrap(Connection c, Node node, boolean capture) {
         return runtime.wrap(c, node, capture);
     }
 
