@@ -10,10 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import org.hibernate.Session;
-import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
-import org.hibernate.engine.spi.SessionFactoryImplementor;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -59,18 +56,7 @@ public final class Replication {
      * @throws ReplicationConfigurationException when {@code emf} does not use {@link ReplicationConnectionProvider}
      */
     public static Replication of(EntityManagerFactory emf) {
-        return new Replication(emf, runtimeOf(emf));
-    }
-
-    static ReplicationRuntime runtimeOf(EntityManagerFactory emf) {
-        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
-        MultiTenantConnectionProvider<?> mtcp = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
-        if (mtcp instanceof ReplicationConnectionProvider p) {
-            return p.runtime();
-        }
-        throw new ReplicationConfigurationException("Invalid value '" + (mtcp == null ? null : mtcp.getClass().getName())
-                + "' for 'hibernate.multi_tenant_connection_provider': expected "
-                + ReplicationConnectionProvider.class.getName());
+        return new Replication(emf, ReplicationConnectionProvider.runtimeOf(emf));
     }
 
     public EntityManagerFactory entityManagerFactory() {
@@ -211,11 +197,7 @@ public final class Replication {
     public void promote(String standby) {
         var node = runtime.node(standby).orElseThrow(() -> new IllegalArgumentException("Unknown node '" + standby
                 + "'; nodes are " + runtime.nodes().stream().map(n -> n.name()).toList()));
-        Duration timeout = runtime.config().failoverPromoteTimeout().plusSeconds(5);
-        runtime.monitor().onMonitorThread(() -> {
-            runtime.promote(node, runtime.monitor(), java.time.Instant.now());
-            return null;
-        }, timeout);
+        runtime.promote(node);
     }
 
     /** Registers a listener for routing events (see {@link RoutingListener}). */

@@ -46,8 +46,9 @@ import java.lang.annotation.Target;
  *       skipped, within {@code replication.consistency.wait-timeout}, then the primary).</li>
  *   <li><b>Self-invocation is not intercepted</b>: a bean calling its own annotated method through
  *       {@code this} bypasses the interceptor (CDI proxies intercept calls from other beans only);
- *       the call then runs in whatever scope is already open. Move the method to another bean or
- *       call it through an injected reference to the bean.</li>
+ *       the call then runs in whatever scope is already open. With Weld this holds even through an
+ *       injected reference to the bean itself while one of its intercepted methods is running (seen
+ *       in the JTA tests). Put the method on another bean.</li>
  * </ul>
  */
 @InterceptorBinding

@@ -5,13 +5,14 @@ import dev.replication.ReplicationConfigurationException;
 import dev.replication.cdi.internal.CurrentEntityManager;
 import dev.replication.cdi.internal.Jta;
 import dev.replication.cdi.internal.JtaCalls;
+import dev.replication.cdi.internal.Metrics;
 import dev.replication.cdi.internal.OutOfScopeEntityManager;
 import dev.replication.cdi.internal.PersistenceUnits;
-import dev.replication.hibernate.ReplicationConnectionProvider;
-import dev.replication.internal.ReplicationRuntime;
+import dev.replication.integration.spi.ReplicationIntegration;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -20,10 +21,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import org.hibernate.Session;
-import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
-import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SessionLazyDelegator;
 import org.jboss.logging.Logger;
+
+import java.util.Map;
 
 /**
  * Owns the replicated {@link EntityManagerFactory} of the application and produces the
@@ -35,7 +36,7 @@ import org.jboss.logging.Logger;
  * <ol>
  *   <li>When the application has a bean {@code @Routed EntityManagerFactory}, that one is used
  *       (and the application closes it).</li>
- *   <li>Otherwise it is created with {@link Persistence#createEntityManagerFactory(String, java.util.Map)}
+ *   <li>Otherwise it is created with {@link Persistence#createEntityManagerFactory(String, Map)}
  *       from the persistence unit named by the system property {@code dev.replication.cdi.persistence-unit}
  *       (default: the only unit in {@code META-INF/persistence.xml}), with every system property
  *       starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.} as
@@ -45,7 +46,7 @@ import org.jboss.logging.Logger;
  * When Micrometer is on the classpath and the application has one {@code MeterRegistry} bean, the
  * library's meters ({@code replication.*}, see docs/observability.md) are bound to it.
  * <p>
- * Either way the unit must use {@link ReplicationConnectionProvider} and
+ * Either way the unit must use {@code dev.replication.hibernate.ReplicationConnectionProvider} and
  * {@code dev.replication.hibernate.ReplicationTenantResolver}; otherwise startup fails naming the
  * key.
  * <p>
@@ -78,7 +79,7 @@ public class RoutedPersistence {
     private EntityManagerFactory emf;
     private boolean owned;
     private Replication replication;
-    private ReplicationRuntime runtime;
+    private ReplicationIntegration integration;
     private EntityManager routed;
     private AutoCloseable metrics;
 
@@ -97,15 +98,15 @@ public class RoutedPersistence {
             owned = true;
         }
         try {
-            replication = Replication.of(emf);
-            runtime = runtimeOf(emf);
-            jtaCalls = JtaCalls.of(emf, runtime);
+            integration = ReplicationIntegration.of(emf);
+            replication = integration.replication();
+            jtaCalls = JtaCalls.of(emf, integration);
         } catch (RuntimeException e) {
             stop();
             throw e;
         }
         routed = new RoutedEntityManager(this);
-        metrics = dev.replication.cdi.internal.Metrics.bindIfPresent(replication, beans);
+        metrics = Metrics.bindIfPresent(replication, beans);
     }
 
     @PreDestroy
@@ -133,9 +134,9 @@ public class RoutedPersistence {
         return replication;
     }
 
-    /** For the interceptor: the runtime behind the factory. */
-    ReplicationRuntime runtime() {
-        return runtime;
+    /** For the interceptor: the integration handle of the factory (failure translation). */
+    ReplicationIntegration integration() {
+        return integration;
     }
 
     /** For the interceptor: the runner of calls of a JTA unit, {@code null} for a resource-local one. */
@@ -177,17 +178,11 @@ public class RoutedPersistence {
         }
         try {
             return outOfScope.get().entityManager(emf);
-        } catch (jakarta.enterprise.context.ContextNotActiveException e) {
+        } catch (ContextNotActiveException e) {
             throw new IllegalStateException("The @Routed EntityManager was used outside any @ReadReplica/@Primary"
                     + " call and without an active request context: annotate the calling bean method with"
                     + " @ReadReplica or @Primary (or activate a request context)", e);
         }
-    }
-
-    static ReplicationRuntime runtimeOf(EntityManagerFactory emf) {
-        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
-        MultiTenantConnectionProvider<?> p = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
-        return ((ReplicationConnectionProvider) p).runtime(); // Replication.of already checked the type
     }
 
     /** The routed handle: a Hibernate Session delegating each call to {@link #current()}. */

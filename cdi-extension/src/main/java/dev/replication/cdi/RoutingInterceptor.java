@@ -8,7 +8,6 @@ import dev.replication.Routing;
 import dev.replication.cdi.internal.CurrentEntityManager;
 import dev.replication.cdi.internal.JtaCalls;
 import dev.replication.cdi.internal.RouteSpec;
-import dev.replication.internal.Failures;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.RequestScoped;
@@ -171,7 +170,7 @@ public class RoutingInterceptor implements Serializable {
                 try {
                     return ic.proceed();
                 } catch (RuntimeException e) {
-                    throw Failures.translate(e, scope.decision().orElse(null), persistence.runtime());
+                    throw persistence.integration().translateFailure(e, scope.decision().orElse(null));
                 } finally {
                     CurrentEntityManager.pop();
                 }

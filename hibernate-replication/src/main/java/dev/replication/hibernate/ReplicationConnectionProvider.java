@@ -1,21 +1,22 @@
 package dev.replication.hibernate;
 
+import dev.replication.Intent;
 import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationException;
 import dev.replication.ReplicationProperty;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
-import dev.replication.Intent;
 import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
+import dev.replication.internal.Node;
 import dev.replication.internal.ReplicationRuntime;
-import dev.replication.internal.RoutedConnection;
 import dev.replication.internal.ScopeStack;
 import dev.replication.internal.config.Placeholders;
-import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
+import jakarta.persistence.EntityManagerFactory;
 import jakarta.transaction.TransactionManager;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
 import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
 import org.hibernate.service.UnknownUnwrapTypeException;
@@ -23,6 +24,8 @@ import org.hibernate.service.spi.Configurable;
 import org.hibernate.service.spi.ServiceRegistryAwareService;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 import org.hibernate.service.spi.Stoppable;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -110,6 +113,22 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         return runtime;
     }
 
+    /**
+     * The runtime behind {@code emf}.
+     *
+     * @throws ReplicationConfigurationException when {@code emf} does not use this provider
+     */
+    public static ReplicationRuntime runtimeOf(EntityManagerFactory emf) {
+        SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
+        MultiTenantConnectionProvider<?> mtcp = sf.getServiceRegistry().getService(MultiTenantConnectionProvider.class);
+        if (mtcp instanceof ReplicationConnectionProvider p) {
+            return p.runtime();
+        }
+        throw new ReplicationConfigurationException("Invalid value '" + (mtcp == null ? null : mtcp.getClass().getName())
+                + "' for 'hibernate.multi_tenant_connection_provider': expected "
+                + ReplicationConnectionProvider.class.getName());
+    }
+
     @Override
     public Connection getAnyConnection() throws SQLException {
         return wrap(runtime.primaryConnection(), runtime.primary(), false);
@@ -175,7 +194,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     }
 
     private Connection replicaConnection(String tenant) throws SQLException {
-        var node = runtime.nodeForTenant(tenant);
+        Node node = runtime.nodeForTenant(tenant);
         Connection c;
         try {
             c = wrap(runtime.borrow(node), node, false);
@@ -191,7 +210,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             RoutingDecision d = scope != null && scope.intent() == Intent.READ
                     ? scope.reroute(runtime, node.name())
                     : runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, node.name());
-            var other = runtime.nodeForTenant(d.tenant());
+            Node other = runtime.nodeForTenant(d.tenant());
             c = wrap(other == runtime.primary() ? runtime.primaryConnection() : runtime.borrow(other), other, false);
         }
         readOnly(c);
@@ -221,7 +240,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 && !runtime.config().replicas().isEmpty();
     }
 
-    private Connection wrap(Connection c, dev.replication.internal.Node node, boolean capture) {
+    private Connection wrap(Connection c, Node node, boolean capture) {
         return runtime.wrap(c, node, capture);
     }
 

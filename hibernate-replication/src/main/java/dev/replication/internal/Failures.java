@@ -5,8 +5,13 @@ import dev.replication.ReadOnlyViolationException;
 import dev.replication.ReplicationException;
 import dev.replication.RoutingDecision;
 import dev.replication.TransactionOutcomeUnknownException;
+import dev.replication.internal.connection.RoutedConnection;
+import org.hibernate.JDBCException;
+import org.hibernate.exception.JDBCConnectionException;
 
+import java.io.IOException;
 import java.sql.SQLException;
+import java.util.Locale;
 
 /** Turns failures seen through Hibernate/JPA into the library's exceptions where one applies. */
 public final class Failures {
@@ -32,7 +37,7 @@ public final class Failures {
             String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
             return new PrimaryUnavailableException(where + ": the connection to the primary failed before commit, so"
                     + " the transaction was not committed (" + firstMessage(e) + "); failover mode "
-                    + runtime.config().failover().name().toLowerCase(java.util.Locale.ROOT), e);
+                    + runtime.config().failover().name().toLowerCase(Locale.ROOT), e);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
@@ -81,13 +86,20 @@ public final class Failures {
     public static RuntimeException connectionLost(RuntimeException symptom, Node node) {
         SQLException lost = new SQLException(node.status().describe() + ": the connection was lost during the"
                 + " transaction (the work then failed with: " + symptom + ")", "08006", symptom);
-        return new org.hibernate.exception.JDBCConnectionException(lost.getMessage(), lost);
+        return new JDBCConnectionException(lost.getMessage(), lost);
+    }
+
+    /** The first line of {@code e}'s message (its class name when it has none): server messages carry details after it. */
+    public static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
     }
 
     private static String firstMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException && t.getMessage() != null) {
-                return ClusterMonitor.firstLine(t);
+                return firstLine(t);
             }
         }
         return String.valueOf(e.getMessage());
@@ -96,13 +108,13 @@ public final class Failures {
     /** True when {@code e} comes from a lost or refused connection (worth one retry for reads). */
     public static boolean isConnectionFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.hibernate.exception.JDBCConnectionException) {
+            if (t instanceof JDBCConnectionException) {
                 return true;
             }
             if (t instanceof SQLException s && RoutedConnection.isConnectionFailure(s)) {
                 return true;
             }
-            if (t instanceof java.io.IOException) {
+            if (t instanceof IOException) {
                 return true;
             }
         }
@@ -120,7 +132,7 @@ public final class Failures {
         }
         if (node != null && !node.health().up()) {
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLException || t instanceof org.hibernate.JDBCException) {
+                if (t instanceof SQLException || t instanceof JDBCException) {
                     return true;
                 }
             }

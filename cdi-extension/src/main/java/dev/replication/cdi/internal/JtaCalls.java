@@ -6,9 +6,7 @@ import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
 import dev.replication.RoutingScope;
 import dev.replication.Routing;
-import dev.replication.internal.Failures;
-import dev.replication.internal.ReplicationRuntime;
-import dev.replication.internal.ScopeStack;
+import dev.replication.integration.spi.ReplicationIntegration;
 import jakarta.interceptor.InvocationContext;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -57,17 +55,17 @@ public final class JtaCalls {
 
     private final TransactionManager tm;
     private final EntityManagerFactory emf;
-    private final ReplicationRuntime runtime;
+    private final ReplicationIntegration integration;
     private final ConcurrentMap<Key, Boolean> transactional = new ConcurrentHashMap<>();
 
-    private JtaCalls(TransactionManager tm, EntityManagerFactory emf, ReplicationRuntime runtime) {
+    private JtaCalls(TransactionManager tm, EntityManagerFactory emf, ReplicationIntegration integration) {
         this.tm = tm;
         this.emf = emf;
-        this.runtime = runtime;
+        this.integration = integration;
     }
 
     /** The JTA runner for {@code emf}, or {@code null} when its unit uses resource-local transactions. */
-    public static JtaCalls of(EntityManagerFactory emf, ReplicationRuntime runtime) {
+    public static JtaCalls of(EntityManagerFactory emf, ReplicationIntegration integration) {
         SessionFactoryImplementor sf = emf.unwrap(SessionFactoryImplementor.class);
         if (!sf.getServiceRegistry().requireService(TransactionCoordinatorBuilder.class).isJta()) {
             return null;
@@ -77,7 +75,7 @@ public final class JtaCalls {
             throw new ReplicationConfigurationException("The persistence unit uses JTA transactions but its JTA platform"
                     + " gives no TransactionManager: set 'hibernate.transaction.jta.platform' (for example Narayana)");
         }
-        return new JtaCalls(tm, emf, runtime);
+        return new JtaCalls(tm, emf, integration);
     }
 
     public Object invoke(InvocationContext ic, RouteSpec spec) throws Exception {
@@ -109,7 +107,7 @@ public final class JtaCalls {
     private Object own(InvocationContext ic, RouteSpec spec, RoutingOptions options) throws Exception {
         boolean beginHere = !transactional(ic);
         boolean readOnly = spec.intent() != Intent.WRITE;
-        try (RoutingScope scope = Routing.open(spec.intent(), options)) {
+        try (RoutingScope ignored = Routing.open(spec.intent(), options)) {
             RoutingDecision decision = resolveNow();
             boolean retried = false;
             while (true) {
@@ -136,20 +134,15 @@ public final class JtaCalls {
                     if (began) {
                         rollbackQuietly();
                     }
-                    var node = runtime.node(decision.node()).orElse(null);
+                    String node = decision.node();
                     Exception e = thrown;
-                    if (spec.intent() == Intent.READ && isCommitFailure(thrown) && node != null && !runtime.reachable(node)) {
+                    if (spec.intent() == Intent.READ && isCommitFailure(thrown) && !integration.reachable(node)) {
                         // the read's commit failed because its node went away (the manager attaches no cause)
-                        e = Failures.connectionLost(new IllegalStateException("the read's transaction could not be"
+                        e = integration.connectionLost(new IllegalStateException("the read's transaction could not be"
                                 + " committed: " + thrown.getMessage()), node);
                     }
-                    if (!retried && spec.intent() == Intent.READ && runtime.config().retryReads()
-                            && Failures.retryableRead(e, node)) {
-                        String failed = decision.node();
-                        String reason = String.valueOf(e.getMessage());
-                        runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + reason));
-                        runtime.retried(failed, reason);
-                        decision = ((ScopeStack.Scope) scope).reroute(runtime, failed);
+                    if (!retried && spec.intent() == Intent.READ && integration.worthRetrying(e, node)) {
+                        decision = integration.rerouteCurrentScope(node, String.valueOf(e.getMessage()));
                         retried = true;
                         continue;
                     }
@@ -211,10 +204,9 @@ public final class JtaCalls {
      * (HHH-12472): report the lost connection instead of a result that may be wrong.
      */
     private void lostConnection(RoutingDecision decision) {
-        var node = runtime.node(decision.node()).orElse(null);
-        if (node != null && !runtime.reachable(node)) {
-            throw Failures.connectionLost(new IllegalStateException("the call's transaction on " + decision.node()
-                    + " was rolled back although the call returned"), node);
+        if (!integration.reachable(decision.node())) {
+            throw integration.connectionLost(new IllegalStateException("the call's transaction on " + decision.node()
+                    + " was rolled back although the call returned"), decision.node());
         }
     }
 
@@ -253,7 +245,7 @@ public final class JtaCalls {
     }
 
     private RoutingDecision resolveNow() {
-        return ScopeStack.current().resolve(runtime);
+        return integration.resolveCurrentScope();
     }
 
     private Transaction activeTransaction() {
@@ -309,11 +301,11 @@ public final class JtaCalls {
      */
     private Exception translate(Exception e, RoutingDecision decision) {
         if (e instanceof RuntimeException re) {
-            return Failures.translate(re, decision, runtime);
+            return integration.translateFailure(re, decision);
         }
         if (isCommitFailure(e)) {
             PersistenceException wrapped = new PersistenceException(e.getMessage(), e);
-            RuntimeException t = Failures.translateCommit(wrapped, decision, runtime, e instanceof RollbackException);
+            RuntimeException t = integration.translateCommitFailure(wrapped, decision, e instanceof RollbackException);
             return t == wrapped ? e : t;
         }
         return e;

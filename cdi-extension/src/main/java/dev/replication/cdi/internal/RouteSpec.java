@@ -2,14 +2,15 @@ package dev.replication.cdi.internal;
 
 import dev.replication.Intent;
 import dev.replication.NoReplicaPolicy;
-import dev.replication.internal.Durations;
 import dev.replication.RoutingOptions;
 import dev.replication.cdi.Primary;
 import dev.replication.cdi.ReadReplica;
+import dev.replication.integration.spi.ReplicationIntegration;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
@@ -84,7 +85,7 @@ public record RouteSpec(Intent intent, RoutingOptions options, String source) {
         Duration maxLag = r.maxLag().isBlank() ? null : parseDuration(r.maxLag(), "@ReadReplica(maxLag) of " + where);
         NoReplicaPolicy[] p = r.noReplica();
         if (p.length > 1) {
-            throw new IllegalArgumentException("Invalid value " + java.util.Arrays.toString(p)
+            throw new IllegalArgumentException("Invalid value " + Arrays.toString(p)
                     + " for @ReadReplica(noReplica) of " + where + ": expected at most one of PRIMARY, FAIL"
                     + " (none means the configured replication.no-replica)");
         }
@@ -95,7 +96,7 @@ public record RouteSpec(Intent intent, RoutingOptions options, String source) {
 
     /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or a number of milliseconds. */
     public static Duration parseDuration(String text, String what) {
-        return Durations.parse(text).orElseThrow(() -> new IllegalArgumentException("Invalid value '" + text + "' for "
-                + what + ": expected " + Durations.ALLOWED));
+        return ReplicationIntegration.parseDuration(text).orElseThrow(() -> new IllegalArgumentException("Invalid value '" + text + "' for "
+                + what + ": expected " + ReplicationIntegration.DURATION_SYNTAX));
     }
 }

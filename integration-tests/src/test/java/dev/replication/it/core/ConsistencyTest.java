@@ -120,7 +120,8 @@ class ConsistencyTest extends ClusterTestBase {
         assertThat(rec.waits).hasSize((int) timedOut).allSatisfy(w -> {
             assertThat(w.satisfied()).isFalse();
             assertThat(w.node()).isEqualTo("primary");
-            assertThat(w.waitedFor()).containsExactlyInAnyOrderElementsOf(replicaNames());
+            // the replicas usable at the time (one may already be excluded for lag)
+            assertThat(w.waitedFor()).isNotEmpty().isSubsetOf(replicaNames());
         });
         // the whole read (wait + session + queries) stays close to the wait timeout
         assertThat(Duration.ofNanos(worst)).isLessThan(timeout.plusMillis(250));

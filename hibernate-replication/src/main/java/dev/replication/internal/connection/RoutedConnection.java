@@ -1,14 +1,17 @@
-package dev.replication.internal;
+package dev.replication.internal.connection;
 
 import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
+import dev.replication.internal.Failures;
+import dev.replication.internal.Node;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
+import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.PreparedStatement;
 
 /**
  * A pooled connection handed to Hibernate. It knows the node it came from (so it returns there
@@ -26,14 +29,14 @@ public final class RoutedConnection extends DelegatingConnection {
     /** SQLSTATE 08007, transaction_resolution_unknown. */
     public static final String OUTCOME_UNKNOWN = "08007";
 
-    private final ReplicationRuntime runtime;
+    private final ConnectionLender lender;
     private final Node node;
     private final boolean captureToken;
     private boolean closed;
 
-    RoutedConnection(Connection delegate, ReplicationRuntime runtime, Node node, boolean captureToken) {
+    RoutedConnection(Connection delegate, ConnectionLender lender, Node node, boolean captureToken) {
         super(delegate);
-        this.runtime = runtime;
+        this.lender = lender;
         this.node = node;
         this.captureToken = captureToken;
     }
@@ -52,7 +55,7 @@ public final class RoutedConnection extends DelegatingConnection {
             }
         } catch (SQLException e) {
             if (isConnectionFailure(e) || !node.health().up() || isClosedQuietly()) {
-                runtime.markDown(node, "connection lost during commit: " + ClusterMonitor.firstLine(e));
+                lender.callbacks().connectionLost(node, "connection lost during commit: " + Failures.firstLine(e));
                 throw new SQLException(node.status().describe() + ": the connection to the primary was lost while"
                         + " committing; the transaction may or may not have been committed", OUTCOME_UNKNOWN, e);
             }
@@ -81,7 +84,7 @@ public final class RoutedConnection extends DelegatingConnection {
                 try (ResultSet rs = st.getResultSet()) {
                     rs.next();
                     ConsistencyToken token = ConsistencyToken.parse(rs.getString(1));
-                    runtime.committed(token.lsn());
+                    lender.callbacks().committed(token.lsn());
                     ConsistencyScope.current().advance(token);
                 }
             }
@@ -106,7 +109,7 @@ public final class RoutedConnection extends DelegatingConnection {
                     && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
                 return true;
             }
-            if (t instanceof java.io.IOException) {
+            if (t instanceof IOException) {
                 return true;
             }
             // HikariCP swaps a broken connection's delegate for a closed one that throws this, without SQLSTATE
@@ -121,7 +124,7 @@ public final class RoutedConnection extends DelegatingConnection {
     public void close() throws SQLException {
         if (!closed) {
             closed = true;
-            runtime.release(node, delegate);
+            lender.release(node, delegate);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.replication.internal;
+package dev.replication.internal.connection;
 
 import java.sql.Array;
 import java.sql.Blob;

@@ -1,8 +1,12 @@
-package dev.replication.internal;
+package dev.replication.internal.health;
 
 import dev.replication.ConsistencyToken;
 import dev.replication.NodeRole;
 import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationException;
+import dev.replication.internal.Failures;
+import dev.replication.internal.Log;
+import dev.replication.internal.Node;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,7 +19,10 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,6 +31,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Checks every node at a fixed interval. One scheduler thread drives the ticks; the blocking
@@ -34,6 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time. Time lag is measured from a short history of primary positions: a replica that has
  * replayed up to L is behind by the time since the primary first moved past L. On an idle primary
  * a caught-up replica therefore has zero lag (unlike {@code now() - pg_last_xact_replay_timestamp()}).
+ * <p>
+ * The monitor only observes; each round's {@link Observation}s go to a {@link RoundHandler} (the
+ * runtime: failover policy, then {@link HealthPolicy}).
  */
 public final class ClusterMonitor implements AutoCloseable {
 
@@ -45,8 +56,17 @@ public final class ClusterMonitor implements AutoCloseable {
             + " (SELECT sender_port FROM pg_stat_wal_receiver)"
             + " FROM pg_is_in_recovery() r";
 
-    private final ReplicationRuntime runtime;
+    /** Receives the observations of one round, on the monitor thread. */
+    @FunctionalInterface
+    public interface RoundHandler {
+        void apply(Map<Node, Observation> results, Instant now);
+    }
+
+    private final Supplier<List<Node>> nodes;
+    private final RoundHandler handler;
     private final ReplicationConfig config;
+    /** One direct connection per node; touched only by that node's check (one in flight at a time). */
+    private final Map<Node, Connection> monitorConnections = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final Map<Node, Future<Observation>> inFlight = new HashMap<>();
@@ -54,9 +74,10 @@ public final class ClusterMonitor implements AutoCloseable {
     private final AtomicInteger checks = new AtomicInteger();
     private volatile Instant lastTick;
 
-    ClusterMonitor(ReplicationRuntime runtime) {
-        this.runtime = runtime;
-        this.config = runtime.config();
+    public ClusterMonitor(ReplicationConfig config, Supplier<List<Node>> nodes, RoundHandler handler) {
+        this.config = config;
+        this.nodes = nodes;
+        this.handler = handler;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("replication-monitor"));
         this.workers = Executors.newCachedThreadPool(daemon("replication-check"));
     }
@@ -71,7 +92,7 @@ public final class ClusterMonitor implements AutoCloseable {
     }
 
     /** Runs a first check synchronously, then schedules the periodic ones (unless the interval is 0). */
-    void start() {
+    public void start() {
         tick();
         Duration interval = config.monitorInterval();
         if (!interval.isZero()) {
@@ -99,24 +120,25 @@ public final class ClusterMonitor implements AutoCloseable {
         return checks.get();
     }
 
-    java.util.concurrent.Executor executor() {
+    /** Where connections of a failed node are aborted (never the monitor thread itself). */
+    public Executor executor() {
         return workers;
     }
 
     /** Runs {@code task} on the monitor thread (serialised with checks) and returns its result. */
-    public <T> T onMonitorThread(java.util.concurrent.Callable<T> task, Duration timeout) {
+    public <T> T onMonitorThread(Callable<T> task, Duration timeout) {
         try {
             return scheduler.submit(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.replication.ReplicationException("interrupted", e);
+            throw new ReplicationException("interrupted", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new dev.replication.ReplicationException(String.valueOf(e.getCause()), e.getCause());
+            throw new ReplicationException(String.valueOf(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
-            throw new dev.replication.ReplicationException("monitor task did not finish within " + timeout.toMillis() + "ms");
+            throw new ReplicationException("monitor task did not finish within " + timeout.toMillis() + "ms");
         }
     }
 
@@ -129,7 +151,7 @@ public final class ClusterMonitor implements AutoCloseable {
     }
 
     private synchronized void tick() {
-        List<Node> nodes = runtime.nodes();
+        List<Node> nodes = this.nodes.get();
         long deadline = System.nanoTime() + config.monitorTimeout().toNanos();
         for (Node node : nodes) {
             Future<Observation> f = inFlight.get(node);
@@ -154,13 +176,13 @@ public final class ClusterMonitor implements AutoCloseable {
                 return;
             }
         }
-        runtime.apply(results, now, this);
+        handler.apply(results, now);
         lastTick = now;
         checks.incrementAndGet();
     }
 
     /** Records the primary's position at {@code now}; keeps a short history for time lag. */
-    void recordPrimaryPosition(long lsn, Instant now) {
+    public void recordPrimaryPosition(long lsn, Instant now) {
         long t = now.toEpochMilli();
         if (primaryHistory.isEmpty() || Long.compareUnsigned(primaryHistory.peekLast()[0], lsn) != 0) {
             primaryHistory.addLast(new long[] {lsn, t});
@@ -175,7 +197,7 @@ public final class ClusterMonitor implements AutoCloseable {
      * Time since the primary first moved past {@code replayed}: how long the oldest WAL the replica
      * lacks has existed. Zero when it lacks nothing.
      */
-    Duration timeLag(long replayed, long primaryLsn, Instant now) {
+    public Duration timeLag(long replayed, long primaryLsn, Instant now) {
         if (Long.compareUnsigned(replayed, primaryLsn) >= 0) {
             return Duration.ZERO;
         }
@@ -196,11 +218,13 @@ public final class ClusterMonitor implements AutoCloseable {
 
     private Observation observe(Node node) {
         try {
-            if (node.monitorConnection == null || node.monitorConnection.isClosed()) {
-                node.monitorConnection = node.openDirect();
-                node.monitorConnection.setAutoCommit(true);
+            Connection mc = monitorConnections.get(node);
+            if (mc == null || mc.isClosed()) {
+                mc = node.connections().openDirect();
+                monitorConnections.put(node, mc);
+                mc.setAutoCommit(true);
             }
-            try (Statement st = node.monitorConnection.createStatement();
+            try (Statement st = mc.createStatement();
                  ResultSet rs = st.executeQuery(CHECK_SQL)) {
                 rs.next();
                 boolean recovery = rs.getBoolean(1);
@@ -217,8 +241,7 @@ public final class ClusterMonitor implements AutoCloseable {
                         lsn == null ? -1 : ConsistencyToken.parse(lsn).lsn(), tli, port, null);
             }
         } catch (SQLException | RuntimeException e) {
-            Connection c = node.monitorConnection;
-            node.monitorConnection = null;
+            Connection c = monitorConnections.remove(node);
             if (c != null) {
                 try {
                     c.close();
@@ -226,26 +249,20 @@ public final class ClusterMonitor implements AutoCloseable {
                     // already broken
                 }
             }
-            return Observation.failed(firstLine(e));
+            return Observation.failed(Failures.firstLine(e));
         }
-    }
-
-    static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
     }
 
     @Override
     public void close() {
         scheduler.shutdownNow();
         workers.shutdownNow();
-    }
-
-    /** One node check. */
-    record Observation(boolean ok, NodeRole role, long lsn, long timeline, int upstreamPort, String error) {
-        static Observation failed(String error) {
-            return new Observation(false, NodeRole.UNKNOWN, -1, -1, -1, error);
+        for (Connection c : monitorConnections.values()) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
         }
     }
 }

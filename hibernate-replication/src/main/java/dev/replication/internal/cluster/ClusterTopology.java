@@ -1,0 +1,174 @@
+package dev.replication.internal.cluster;
+
+import dev.replication.ClusterStatus;
+import dev.replication.NodeConfig;
+import dev.replication.NodeRole;
+import dev.replication.NodeStatus;
+import dev.replication.ReplicationConfig;
+import dev.replication.ReplicationException;
+import dev.replication.internal.Node;
+import dev.replication.internal.connection.ConnectionSource;
+import dev.replication.internal.connection.NodeConnections;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * The nodes of the cluster and what each is for now: which one is the primary (the primary tenant
+ * always means the current primary), which are replicas, which are fenced. Also the primary's
+ * last known timeline and position, which the health policy compares replicas against.
+ * <p>
+ * Thread-safe for readers: the primary and the replica list are volatile snapshots. Changes happen
+ * on the monitor thread (or an operator's promotion, serialised with it).
+ */
+public final class ClusterTopology implements AutoCloseable {
+
+    private final ReplicationConfig config;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final String primaryTenant;
+    private volatile Node primary;
+    private volatile List<Node> replicaCache;
+
+    /* monitor-thread state */
+    private long lastPrimaryLsn = -1;
+    private long primaryTimeline = -1;
+
+    /**
+     * @param sources where each node's connections come from (given the node's configuration)
+     */
+    public ClusterTopology(ReplicationConfig config, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
+        this.config = config;
+        this.primaryTenant = config.primary().name();
+        Node p = node(config.primary(), NodeRole.PRIMARY, sources);
+        nodes.put(p.name(), p);
+        for (NodeConfig rc : config.replicas()) {
+            nodes.put(rc.name(), node(rc, NodeRole.REPLICA, sources));
+        }
+        this.primary = p;
+        rolesChanged();
+    }
+
+    private Node node(NodeConfig nc, NodeRole role, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
+        return new Node(nc, role, new NodeConnections(nc, sources.apply(nc, config), config));
+    }
+
+    public String primaryTenant() {
+        return primaryTenant;
+    }
+
+    /** Every configured node, the first configured primary first. */
+    public List<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public Node primary() {
+        return primary;
+    }
+
+    public Optional<Node> node(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    /** Nodes that routing may send reads to as replicas: in the replica role and not fenced. */
+    public List<Node> replicas() {
+        return replicaCache;
+    }
+
+    /** The node that serves a tenant: the primary tenant is always the current primary. */
+    public Node nodeForTenant(String tenant) {
+        if (primaryTenant.equals(tenant)) {
+            return primary;
+        }
+        Node n = nodes.get(tenant);
+        if (n == null) {
+            throw new ReplicationException("Unknown tenant '" + tenant + "': tenants are '" + primaryTenant
+                    + "' and the replica names " + config.replicas().stream().map(NodeConfig::name).toList());
+        }
+        return n;
+    }
+
+    public boolean isReplicaTenant(String tenant) {
+        return !primaryTenant.equals(tenant);
+    }
+
+    public ClusterStatus status(Instant lastCheck) {
+        List<NodeStatus> list = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            list.add(n.status());
+        }
+        return new ClusterStatus(primary.name(), list, lastCheck);
+    }
+
+    /** The primary's timeline as last seen, -1 unknown. Monitor thread. */
+    public long primaryTimeline() {
+        return primaryTimeline;
+    }
+
+    /** The primary's position at its last good check (kept while it is down), -1 unknown. Monitor thread. */
+    public long lastPrimaryLsn() {
+        return lastPrimaryLsn;
+    }
+
+    /** Records a good check of the current primary. Monitor thread. */
+    public void primarySeen(long lsn, long timeline) {
+        lastPrimaryLsn = lsn;
+        primaryTimeline = Math.max(primaryTimeline, timeline);
+    }
+
+    /** A replica that reports it is a primary: no reads, never written to. */
+    public void fence(Node n) {
+        n.fenced(true);
+        rolesChanged();
+    }
+
+    /** A fenced node that has re-attached as a standby of the current primary. */
+    public void unfence(Node n) {
+        n.fenced(false);
+        n.routingRole(NodeRole.REPLICA);
+        rolesChanged();
+    }
+
+    /** Fences the current primary before another node takes over (its health is the caller's). */
+    public Node fenceFormerPrimary() {
+        Node old = primary;
+        old.fenced(true);
+        old.routingRole(NodeRole.REPLICA);
+        return old;
+    }
+
+    /** Makes {@code target} the primary at position {@code lsn} on timeline {@code tli}. */
+    public void makePrimary(Node target, long lsn, long tli, Instant now) {
+        target.routingRole(NodeRole.PRIMARY);
+        target.fenced(false);
+        synchronized (target) {
+            target.health(Node.Health.primary(lsn, tli, now));
+        }
+        primaryTimeline = Math.max(primaryTimeline, tli);
+        lastPrimaryLsn = lsn;
+        primary = target;
+        rolesChanged();
+    }
+
+    private void rolesChanged() {
+        List<Node> list = new ArrayList<>(nodes.size());
+        Node p = primary;
+        for (Node n : nodes.values()) {
+            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA) {
+                list.add(n);
+            }
+        }
+        replicaCache = List.copyOf(list);
+    }
+
+    @Override
+    public void close() {
+        for (Node n : nodes.values()) {
+            n.connections().close();
+        }
+    }
+}

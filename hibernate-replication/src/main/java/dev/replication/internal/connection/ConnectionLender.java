@@ -1,0 +1,82 @@
+package dev.replication.internal.connection;
+
+import dev.replication.PrimaryUnavailableException;
+import dev.replication.ReplicationConfig;
+import dev.replication.internal.Failures;
+import dev.replication.internal.Node;
+import dev.replication.internal.cluster.ClusterTopology;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+
+/**
+ * Lends connections to Hibernate: borrows from a node's {@link NodeConnections}, wraps each in a
+ * {@link RoutedConnection} that returns it to that node and, on the primary, captures commit
+ * tokens. A failure to get a primary connection becomes a {@link PrimaryUnavailableException}
+ * that says why. Thread-safe.
+ */
+public final class ConnectionLender {
+
+    /** What the lender reports back to the runtime. */
+    public interface Callbacks {
+        /** A connection of {@code node} was lost (the node is marked down until the monitor readmits it). */
+        void connectionLost(Node node, String reason);
+
+        /** A commit on the primary ended at {@code lsn}. */
+        void committed(long lsn);
+    }
+
+    private final ReplicationConfig config;
+    private final ClusterTopology topology;
+    private final IntSupplier primaryFailures;
+    private final Callbacks callbacks;
+
+    /**
+     * @param primaryFailures the current primary's failed checks in a row, for messages
+     */
+    public ConnectionLender(ReplicationConfig config, ClusterTopology topology, IntSupplier primaryFailures,
+                            Callbacks callbacks) {
+        this.config = config;
+        this.topology = topology;
+        this.primaryFailures = primaryFailures;
+        this.callbacks = callbacks;
+    }
+
+    /** A connection of the current primary for writes. */
+    public Connection primaryConnection() throws SQLException {
+        Node p = topology.primary();
+        if (p.fenced()) {
+            throw new PrimaryUnavailableException(p.status().describe() + ": the primary is fenced and no new"
+                    + " primary is known; writes are refused", null);
+        }
+        try {
+            return p.borrow();
+        } catch (SQLException e) {
+            int failures = primaryFailures.getAsInt();
+            throw new PrimaryUnavailableException(p.status().describe() + ": no connection to the primary ("
+                    + Failures.firstLine(e) + "); failover mode " + config.failover().name().toLowerCase(Locale.ROOT)
+                    + (failures >= config.failoverPrimaryFailures()
+                    ? ", primary failed " + failures + " consecutive checks" : ""), e);
+        }
+    }
+
+    /** A tracked connection from {@code node}'s pool. */
+    public Connection borrow(Node node) throws SQLException {
+        return node.borrow();
+    }
+
+    /** Wraps a pooled connection so it returns to {@code node}'s pool and, if asked, captures commit tokens. */
+    public Connection wrap(Connection c, Node node, boolean captureTokens) {
+        return new RoutedConnection(c, this, node, captureTokens);
+    }
+
+    void release(Node node, Connection c) throws SQLException {
+        node.release(c);
+    }
+
+    Callbacks callbacks() {
+        return callbacks;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.replication.internal.consistency;
+
+import dev.replication.ConsistencyToken;
+import dev.replication.internal.Node;
+import dev.replication.internal.cluster.ClusterTopology;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * WAL positions for read-after-write: the highest primary position known (the monitor's last
+ * check, or a commit made through this runtime since), and direct probes of a replica's replay
+ * position when the monitor's snapshot is not recent enough for a token. Thread-safe.
+ */
+public final class ReplayPositions {
+
+    /** Minimum spacing of direct replay-position probes of one node (1 ms). */
+    public static final long PROBE_SPACING_NANOS = 1_000_000L;
+
+    private final ClusterTopology topology;
+    private final AtomicLong committedLsn = new AtomicLong();
+
+    public ReplayPositions(ClusterTopology topology) {
+        this.topology = topology;
+    }
+
+    /** The highest primary WAL position known, -1 when never seen. */
+    public long knownPrimaryLsn() {
+        long checked = topology.primary().health().lsn();
+        long committed = committedLsn.get();
+        return Long.compareUnsigned(committed, checked) > 0 && committed != 0 ? committed : checked;
+    }
+
+    /** Records a commit position seen on the primary (tokens are never capped below it). */
+    public void committed(long lsn) {
+        committedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(b, a) > 0 ? b : a);
+    }
+
+    /**
+     * Asks the primary for its current insert position (used before capping a token that is ahead
+     * of everything known). Returns the known position when the primary cannot be asked.
+     */
+    public long refreshPrimaryLsn() {
+        long lsn = primaryInsertLsn();
+        if (lsn > 0) {
+            committed(lsn);
+        }
+        return knownPrimaryLsn();
+    }
+
+    /** The primary's current insert position, asked now on a connection of its own; -1 when it cannot be asked. */
+    public long primaryInsertLsn() {
+        Node p = topology.primary();
+        try {
+            Connection c = p.borrow();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                long lsn = ConsistencyToken.parse(rs.getString(1)).lsn();
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+                return lsn;
+            } finally {
+                p.release(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Queries a node's replayed LSN directly. Concurrent waiters share probes: when the node was
+     * probed less than {@link #PROBE_SPACING_NANOS} ago, its snapshot (which every probe updates) is
+     * answered instead, so the probe load on a replica stays bounded however many reads wait.
+     */
+    public long replayLsn(Node node) throws SQLException {
+        long now = System.nanoTime();
+        long last = node.lastProbe().get();
+        if (now - last < PROBE_SPACING_NANOS || !node.lastProbe().compareAndSet(last, now)) {
+            return node.health().lsn();
+        }
+        Connection c = node.borrow();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
+            rs.next();
+            String v = rs.getString(1);
+            long lsn = v == null ? -1 : ConsistencyToken.parse(v).lsn();
+            c.rollback();
+            if (lsn >= 0) {
+                synchronized (node) {
+                    Node.Health h = node.health();
+                    if (Long.compareUnsigned(lsn, h.lsn()) > 0 || h.lsn() < 0) {
+                        node.health(h.withLsn(lsn));
+                    }
+                }
+            }
+            return lsn;
+        } finally {
+            node.release(c);
+        }
+    }
+
+    /** An LSN as PostgreSQL prints it, or "unknown". */
+    public static String lsnText(long lsn) {
+        return lsn < 0 ? "unknown" : new ConsistencyToken(lsn).toString();
+    }
+}
