@@ -1,7 +1,20 @@
 package dev.replication.bench;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.core.util.Separators.Spacing;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,13 +22,29 @@ import java.util.Map;
 
 /**
  * Collects results: a JSON tree (maps, lists, strings, numbers, booleans) written to
- * {@code results.json}, and the rows of the Markdown summary table.
+ * {@code results.json}, and the rows of the Markdown summary table. Not thread-safe: benchmarks
+ * fill it from the main thread.
  */
 final class Report {
 
     /** One line of the summary table. */
     record Row(String benchmark, String metric, String value, String notes) {
     }
+
+    /**
+     * Objects on indented lines, arrays on one line, {@code "key": value}; NaN and infinities as
+     * {@code null}, whole doubles as {@code 3.0}.
+     */
+    private static final ObjectWriter JSON = JsonMapper.builder()
+            .addModule(new SimpleModule("bench-doubles").addSerializer(Double.class, new DoubleSerializer()))
+            .build()
+            .writer(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Spacing.AFTER)
+                    .withArrayValueSpacing(Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                    .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance));
 
     private final Map<String, Object> root = new LinkedHashMap<>();
     private final List<Row> rows = new ArrayList<>();
@@ -56,9 +85,11 @@ final class Report {
     }
 
     String json() {
-        StringBuilder sb = new StringBuilder();
-        write(sb, root, 0);
-        return sb.append('\n').toString();
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Formats a number with {@code decimals} places, Locale.ROOT. */
@@ -69,95 +100,18 @@ final class Report {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    static void write(StringBuilder sb, Object v, int indent) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String s) {
-            quote(sb, s);
-        } else if (v instanceof Boolean b) {
-            sb.append(b);
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
+    /** JSON has no NaN; whole values keep their {@code .0} instead of turning into exponents. */
+    private static final class DoubleSerializer extends JsonSerializer<Double> {
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            double d = value;
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                sb.append("null");
+                gen.writeNull();
             } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                sb.append((long) d).append(".0");
+                gen.writeNumber((long) d + ".0");
             } else {
-                sb.append(Double.toString(d));
-            }
-        } else if (v instanceof Number n) {
-            sb.append(n.toString());
-        } else if (v instanceof Map<?, ?> m) {
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append("{\n");
-            Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<?, ?> e = it.next();
-                pad(sb, indent + 1);
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                sb.append(it.hasNext() ? ",\n" : "\n");
-            }
-            pad(sb, indent);
-            sb.append('}');
-        } else if (v instanceof Iterable<?> list) {
-            Iterator<?> it = list.iterator();
-            if (!it.hasNext()) {
-                sb.append("[]");
-                return;
-            }
-            sb.append('[');
-            while (it.hasNext()) {
-                write(sb, it.next(), indent + 1);
-                if (it.hasNext()) {
-                    sb.append(", ");
-                }
-            }
-            sb.append(']');
-        } else if (v instanceof double[] arr) {
-            List<Double> l = new ArrayList<>();
-            for (double d : arr) {
-                l.add(d);
-            }
-            write(sb, l, indent);
-        } else if (v instanceof long[] arr) {
-            List<Long> l = new ArrayList<>();
-            for (long d : arr) {
-                l.add(d);
-            }
-            write(sb, l, indent);
-        } else {
-            quote(sb, v.toString());
-        }
-    }
-
-    private static void pad(StringBuilder sb, int indent) {
-        sb.append("  ".repeat(indent));
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+                gen.writeNumber(d);
             }
         }
-        sb.append('"');
     }
 }

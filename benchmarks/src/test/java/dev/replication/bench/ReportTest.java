@@ -52,6 +52,28 @@ class ReportTest {
     }
 
     @Test
+    void jsonKeepsWholeDoublesPlainAndWritesNonFiniteAsNull() {
+        Report r = new Report();
+        Map<String, Object> s = r.section("y");
+        s.put("big", 12345678.0);
+        s.put("small", 0.25);
+        s.put("inf", Double.POSITIVE_INFINITY);
+        s.put("none", List.of());
+        assertThat(r.json()).isEqualTo("""
+                {
+                  "benchmarks": {
+                    "y": {
+                      "big": 12345678.0,
+                      "small": 0.25,
+                      "inf": null,
+                      "none": []
+                    }
+                  }
+                }
+                """);
+    }
+
+    @Test
     void statsMedianAndPercentiles() {
         assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(Stats.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
