@@ -39,7 +39,12 @@ import java.util.Objects;
  * Tenant {@code primary} (see {@code replication.primary.name}) is always the current primary,
  * whichever node that is after a failover; every replica name is a tenant served by that
  * replica's pool, read-only. {@link #getAnyConnection()} is the primary (schema tooling,
- * metadata). Sessions opened with {@code withOptions().readOnly(true)} outside a routing scope
+ * metadata), or while the primary gives no connection a replica, read-only: Hibernate reads its
+ * JDBC metadata at boot through it, so an application starts during a primary outage (writes then
+ * fail with {@code PrimaryUnavailableException} until the primary is back). When Hibernate needs
+ * that metadata (no {@code hibernate.dialect} set) and no node gives a connection, startup fails
+ * with a message naming each node and its server's answer, instead of Hibernate's "Unable to
+ * determine Dialect without JDBC metadata". Sessions opened with {@code withOptions().readOnly(true)} outside a routing scope
  * are served by a replica chosen by the selector ({@code replication.read-only-sessions}) — unless
  * the second-level cache is on: such a session has the primary's tenant, so what it loaded from a
  * lagging replica would be cached as the primary's data; it then reads on the primary (a READ
@@ -52,6 +57,9 @@ import java.util.Objects;
 public class ReplicationConnectionProvider implements MultiTenantConnectionProvider<String>, Configurable, Stoppable,
         ServiceRegistryAwareService {
     private static final long serialVersionUID = 1L;
+
+    private static final String DIALECT = "hibernate.dialect";
+    private static final String METADATA_ACCESS = "hibernate.boot.allow_jdbc_metadata_access";
 
     private transient ReplicationRuntime runtime;
     private transient ServiceRegistryImplementor services;
@@ -83,6 +91,35 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             if (tm != null) {
                 jtaCommits = new JtaCommits(runtime, tm);
             }
+        }
+        if (needsJdbcMetadata(settings)) {
+            checkAnyConnection();
+        }
+    }
+
+    /**
+     * Hibernate reads JDBC metadata at boot through {@link #getAnyConnection()} unless told not to
+     * ({@code hibernate.boot.allow_jdbc_metadata_access=false}), and cannot choose a dialect without
+     * it unless {@code hibernate.dialect} is set; if it gets no connection it only logs a warning.
+     */
+    private static boolean needsJdbcMetadata(Map<String, Object> settings) {
+        Object access = settings.get(METADATA_ACCESS);
+        Object dialect = settings.get(DIALECT);
+        return !"false".equalsIgnoreCase(String.valueOf(access).trim())
+                && (dialect == null || String.valueOf(dialect).isBlank());
+    }
+
+    /** Fails startup with the nodes' own failures when Hibernate would fail for want of metadata. */
+    private void checkAnyConnection() {
+        try {
+            getAnyConnection().close();
+        } catch (SQLException e) {
+            ReplicationRuntime failed = runtime;
+            runtime = null;
+            failed.close();
+            throw new ReplicationException("Hibernate reads JDBC metadata at boot ('" + DIALECT + "' is not set), and "
+                    + Character.toLowerCase(e.getMessage().charAt(0)) + e.getMessage().substring(1)
+                    + ". Check the URLs and credentials; to start while no node is reachable, set '" + DIALECT + "'", e);
         }
     }
 
@@ -131,7 +168,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
 
     @Override
     public Connection getAnyConnection() throws SQLException {
-        return wrap(runtime.primaryConnection(), runtime.primary(), false);
+        return runtime.anyConnection();
     }
 
     @Override

@@ -119,4 +119,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = INFO)
     @Message(id = 24, value = "The second-level cache is on: sessions opened with withOptions().readOnly(true) outside a routing scope read on the primary (their tenant is the primary's, so replica data would be cached as the primary's); use a READ scope (@ReadReplica, Replication.read) to read on replicas")
     void readOnlySessionsOnPrimary();
+
+    @LogMessage(level = WARN)
+    @Message(id = 25, value = "The primary gives no connection (%s): Hibernate's connection for JDBC metadata and schema tooling comes from replica '%s', read-only")
+    void anyConnectionFromReplica(String primaryFailure, String replica);
 }

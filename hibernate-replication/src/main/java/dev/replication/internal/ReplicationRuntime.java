@@ -147,6 +147,11 @@ public final class ReplicationRuntime implements AutoCloseable {
         return lender.primaryConnection();
     }
 
+    /** A connection for metadata and schema tooling: the primary's, else a replica's, read-only (see {@link ConnectionLender#anyConnection()}). */
+    public Connection anyConnection() throws SQLException {
+        return lender.anyConnection();
+    }
+
     /** A tracked connection from {@code node}'s pool. */
     public Connection borrow(Node node) throws SQLException {
         return lender.borrow(node);

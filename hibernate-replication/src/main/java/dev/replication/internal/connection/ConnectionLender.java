@@ -3,11 +3,14 @@ package dev.replication.internal.connection;
 import dev.replication.PrimaryUnavailableException;
 import dev.replication.ReplicationConfig;
 import dev.replication.internal.Failures;
+import dev.replication.internal.Log;
 import dev.replication.internal.Node;
 import dev.replication.internal.cluster.ClusterTopology;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 
@@ -60,6 +63,57 @@ public final class ConnectionLender {
                     + (failures >= config.failoverPrimaryFailures()
                     ? ", primary failed " + failures + " consecutive checks" : ""), e);
         }
+    }
+
+    /**
+     * A connection for what is not routed (Hibernate's JDBC metadata at boot, schema tooling): the
+     * primary's, or while the primary gives none, the first replica's that does, read-only. So an
+     * application can start during a primary outage.
+     *
+     * @throws SQLException when no node gives a connection; the message names each node and what
+     *                      its server or driver answered
+     */
+    public Connection anyConnection() throws SQLException {
+        List<String> failures = new ArrayList<>();
+        SQLException first;
+        Node p = topology.primary();
+        try {
+            return wrap(primaryConnection(), p, false);
+        } catch (SQLException | PrimaryUnavailableException e) {
+            first = e instanceof SQLException s ? s : new SQLException(e.getMessage(), "08001", e);
+            failures.add(failure(p, e));
+        }
+        for (Node n : topology.replicas()) {
+            try {
+                Connection c = wrap(n.borrow(), n, false);
+                c.setReadOnly(true);
+                Log.LOG.anyConnectionFromReplica(failures.get(0), n.name());
+                return c;
+            } catch (SQLException e) {
+                failures.add(failure(n, e));
+            }
+        }
+        throw new SQLException("No node of the cluster gives a connection: " + String.join("; ", failures), "08001",
+                first);
+    }
+
+    /**
+     * {@code 'node': cause}, where the cause is what the server or driver answered (a pool timeout
+     * carries it as its cause; without one, the monitor's last reason stands in).
+     */
+    private static String failure(Node node, Exception e) {
+        Throwable innermost = e;
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                innermost = t;
+            }
+        }
+        String cause = Failures.firstLine(innermost);
+        Node.Health h = node.health();
+        if (innermost == e && !h.up() && h.excludedReason() != null && !cause.contains(h.excludedReason())) {
+            cause = cause + " (last check: " + h.excludedReason() + ")";
+        }
+        return "'" + node.name() + "': " + cause;
     }
 
     /** A tracked connection from {@code node}'s pool. */

@@ -65,13 +65,20 @@ public final class HealthPolicy {
     public void apply(Map<Node, Observation> results, Instant now) {
         Node p = topology.primary();
         applyPrimary(p, results.get(p), now);
+        long standbyHorizon = -1;
+        for (Observation o : results.values()) {
+            if (o != null && o.ok() && o.role() == NodeRole.REPLICA && o.lsn() >= 0
+                    && (standbyHorizon < 0 || Long.compareUnsigned(o.lsn(), standbyHorizon) > 0)) {
+                standbyHorizon = o.lsn();
+            }
+        }
         int usable = 0;
         StringBuilder why = new StringBuilder();
         for (Node n : topology.nodes()) {
             if (n == p) {
                 continue;
             }
-            applyReplica(n, results.get(n), now);
+            applyReplica(n, results.get(n), standbyHorizon, now);
             if (n.health().usable()) {
                 usable++;
             } else if (n.routingRole() == NodeRole.REPLICA || n.fenced()) {
@@ -113,7 +120,7 @@ public final class HealthPolicy {
         }
     }
 
-    private void applyReplica(Node n, Observation o, Instant now) {
+    private void applyReplica(Node n, Observation o, long standbyHorizon, Instant now) {
         synchronized (n) {
             Admission a = admissions.get(n);
             Node.Health old = n.health();
@@ -139,7 +146,7 @@ public final class HealthPolicy {
             }
             Lag lag = new Lag();
             String exclusion = o.role() == NodeRole.PRIMARY ? fenceSecondPrimary(n, o) : standbyExclusion(n, o, a, old,
-                    lag, now);
+                    lag, standbyHorizon, now);
             boolean usable = admit(n, a, old, exclusion);
             if (usable) {
                 exclusion = null;
@@ -177,8 +184,15 @@ public final class HealthPolicy {
                 + "' is the primary";
     }
 
-    /** Why a standby may not serve reads now (null: it may, subject to probation); fills in its lag. */
-    private String standbyExclusion(Node n, Observation o, Admission a, Node.Health old, Lag lag, Instant now) {
+    /**
+     * Why a standby may not serve reads now (null: it may, subject to probation); fills in its lag.
+     * Lag is measured against the primary's position, or its last known one while it is down. When
+     * the primary has not been seen since startup (an application started during a primary outage),
+     * the most advanced standby's position stands in (the freshest data any running node has; commits
+     * the primary had not yet streamed are unknown either way), so reads can be served.
+     */
+    private String standbyExclusion(Node n, Observation o, Admission a, Node.Health old, Lag lag,
+                                    long standbyHorizon, Instant now) {
         Node primary = topology.primary();
         long primaryTimeline = topology.primaryTimeline();
         if (n.fenced()) {
@@ -199,6 +213,9 @@ public final class HealthPolicy {
             return "follows an old primary (timeline " + o.timeline() + " < " + primaryTimeline + ")";
         }
         long primaryLsn = primary.health().lsn() >= 0 ? primary.health().lsn() : topology.lastPrimaryLsn();
+        if (primaryLsn < 0 && !primary.health().up()) {
+            primaryLsn = standbyHorizon;
+        }
         if (primaryLsn < 0 || o.lsn() < 0) {
             return "lag unknown (" + (primaryLsn < 0 ? "primary position never seen" : "no replay position") + ")";
         }
