@@ -3,6 +3,11 @@ package dev.replication.demo;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgNode;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +64,8 @@ final class DemoCluster implements AutoCloseable {
         props.put("replication.primary.name", primaryName);
         props.put("replication.primary.url", embedded.primary().jdbcUrl(db));
         props.put("replication.user", embedded.user());
-        props.put("replication.password", embedded.password());
+        // by reference: a literal replication.password would be in the property maps Hibernate prints
+        props.put("replication.password-file", passwordFile(embedded.password()).toString());
         props.put("replication.replicas", String.join(",", replicaNames));
         for (PgNode r : embedded.replicas()) {
             props.put("replication.replica." + r.name() + ".url", r.jdbcUrl(db));
@@ -95,8 +101,10 @@ final class DemoCluster implements AutoCloseable {
         if (System.getProperty("demo.user") != null) {
             Demo.setIfAbsent("replication.user", System.getProperty("demo.user"));
         }
-        if (System.getProperty("demo.password") != null) {
-            Demo.setIfAbsent("replication.password", System.getProperty("demo.password"));
+        if (System.getProperty("demo.password-env") != null) {
+            Demo.setIfAbsent("replication.password-env", System.getProperty("demo.password-env"));
+        } else if (System.getProperty("demo.password") != null) {
+            Demo.setIfAbsent("replication.password-file", passwordFile(System.getProperty("demo.password")).toString());
         }
         Console.line("    %s: %s", primaryName, redact(primaryUrl));
         for (String n : names) {
@@ -104,6 +112,19 @@ final class DemoCluster implements AutoCloseable {
         }
         Console.line("    (the demo drops and creates its tables demo_account and demo_order there)");
         return new DemoCluster(null, primaryName, List.copyOf(names));
+    }
+
+    /** A file only this user can read, holding {@code password}, removed when the JVM exits. */
+    private static Path passwordFile(String password) {
+        try {
+            Path f = Files.createTempFile("demo-password", ".txt",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            f.toFile().deleteOnExit();
+            Files.writeString(f, password);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the demo's password file", e);
+        }
     }
 
     /** Hides any query string of a JDBC URL (it may carry a password). */
