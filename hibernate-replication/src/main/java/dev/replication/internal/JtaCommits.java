@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code beforeCompletion} runs after the persistence context was flushed (Hibernate's own
  *       synchronization is registered first), so reaching it means the commit itself is next;</li>
- *   <li>{@code afterCompletion(COMMITTED)} reads the primary's insert position on a connection
+ *   <li>{@code afterCompletion(COMMITTED)} reads the primary's committed position on a connection
  *       outside the transaction: at or after the commit record, never before it. It becomes the
  *       thread's consistency token;</li>
  *   <li>{@code afterCompletion(ROLLEDBACK)} after the commit had started records, for this thread,
@@ -105,7 +105,7 @@ public final class JtaCommits {
             pending.remove(tx);
             if (status == Status.STATUS_COMMITTED) {
                 COMMIT_STARTED_THEN_FAILED.remove();
-                long lsn = runtime.primaryInsertLsnOutsideTransaction();
+                long lsn = runtime.primaryCommittedLsnOutsideTransaction();
                 if (lsn > 0) {
                     runtime.committed(lsn);
                     ConsistencyScope.current().advance(new ConsistencyToken(lsn));

@@ -183,12 +183,12 @@ public final class ReplicationRuntime implements AutoCloseable {
     }
 
     /**
-     * The primary's current insert position asked now, on a connection of its own (for a
-     * JTA-enlisting data source: call it with no transaction active, or after one completed), or -1
-     * when the primary cannot be asked.
+     * The primary position covering every commit that returned before this call, asked now on a
+     * connection of its own (for a JTA-enlisting data source: call it with no transaction active,
+     * or after one completed), or -1 when the primary cannot be asked.
      */
-    public long primaryInsertLsnOutsideTransaction() {
-        return positions.primaryInsertLsn();
+    public long primaryCommittedLsnOutsideTransaction() {
+        return positions.primaryCommittedLsn();
     }
 
     /** Records a commit position seen on the primary (tokens are never capped below it). */

@@ -4,6 +4,7 @@ import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
 import dev.replication.internal.Failures;
 import dev.replication.internal.Node;
+import dev.replication.internal.consistency.ReplayPositions;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -17,14 +18,14 @@ import java.sql.SQLException;
  * A pooled connection handed to Hibernate. It knows the node it came from (so it returns there
  * whatever tenant the session has) and, on the primary, turns each commit into a
  * read-after-write token without an extra round trip: the commit is sent as one batch
- * {@code SELECT <xid assigned?>; COMMIT; SELECT pg_current_wal_insert_lsn()}. The insert position
+ * {@code SELECT <xid assigned?>; COMMIT; SELECT <committed position>}. The position
  * read after COMMIT is at or after the end of the commit record, so a replica that has replayed
  * it sees the write. Transactions that wrote nothing produce no token.
  */
 public final class RoutedConnection extends DelegatingConnection {
 
-    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT;"
-            + " SELECT pg_current_wal_insert_lsn()::text";
+    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT "
+            + ReplayPositions.COMMITTED_POSITION_SQL;
 
     /** SQLSTATE 08007, transaction_resolution_unknown. */
     public static final String OUTCOME_UNKNOWN = "08007";

@@ -17,6 +17,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReplayPositions {
 
+    /**
+     * The primary position a commit that just returned is known to be at or before, as text.
+     * With {@code synchronous_commit} other than {@code off} the commit record was flushed before
+     * COMMIT returned, so the flush position covers it, and it is what WAL senders ship: a replica
+     * can reach it at once. (The insert position can be ahead of the flush position by other
+     * sessions' records that the WAL writer flushes up to {@code wal_writer_delay} later, which
+     * made reads wait for nothing.) With asynchronous commit only the insert position covers it.
+     */
+    public static final String COMMITTED_POSITION_SQL = "(CASE WHEN current_setting('synchronous_commit') = 'off'"
+            + " THEN pg_current_wal_insert_lsn() ELSE pg_current_wal_flush_lsn() END)::text";
+
+
     /** Minimum spacing of direct replay-position probes of one node (1 ms). */
     public static final long PROBE_SPACING_NANOS = 1_000_000L;
 
@@ -51,13 +63,25 @@ public final class ReplayPositions {
         return knownPrimaryLsn();
     }
 
+    /**
+     * The primary's position that covers every commit returned so before this call
+     * ({@link #COMMITTED_POSITION_SQL}), asked now on a connection of its own; -1 when it cannot be asked.
+     */
+    public long primaryCommittedLsn() {
+        return ask(COMMITTED_POSITION_SQL);
+    }
+
     /** The primary's current insert position, asked now on a connection of its own; -1 when it cannot be asked. */
     public long primaryInsertLsn() {
+        return ask("pg_current_wal_insert_lsn()::text");
+    }
+
+    private long ask(String positionSql) {
         Node p = topology.primary();
         try {
             Connection c = p.borrow();
             try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                 ResultSet rs = st.executeQuery("SELECT " + positionSql)) {
                 rs.next();
                 long lsn = ConsistencyToken.parse(rs.getString(1)).lsn();
                 if (!c.getAutoCommit()) {
