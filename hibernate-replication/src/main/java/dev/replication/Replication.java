@@ -2,6 +2,7 @@ package dev.replication;
 
 import dev.replication.hibernate.ReplicationConnectionProvider;
 import dev.replication.internal.Failures;
+import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
 import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.ScopeStack;
@@ -9,6 +10,7 @@ import dev.replication.spi.RoutingListener;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
+import jakarta.transaction.Transaction;
 import org.hibernate.Session;
 
 import java.util.Optional;
@@ -33,6 +35,11 @@ import java.util.function.Function;
  * <p>
  * Read-after-write: each committed write advances the token of the thread's
  * {@link ConsistencyScope}; later reads in that scope go only to replicas that replayed it.
+ * <p>
+ * On a JTA unit each call runs in a JTA transaction (begun through Hibernate, which joins one that
+ * is already active); a call that needs a transaction of its own inside another suspends it, and
+ * calls inside a transaction somebody else began stay on its node, the primary (reads with
+ * {@link RoutingOptions#leaveTransaction()} suspend it for a replica).
  * <p>
  * Thread-safe; one instance per EntityManagerFactory is enough.
  */
@@ -91,11 +98,35 @@ public final class Replication {
     /** As {@link #transaction(Intent, Function)}, with per-call routing options. */
     public <T> T transaction(Intent intent, RoutingOptions options, Function<EntityManager, T> work) {
         Frame outer = frame.get();
+        JtaCommits jta = runtime.jta();
+        boolean foreignJta = outer == null && jta != null && jta.transactionActive();
         boolean leave = intent == Intent.READ && options != null && options.leaveTransaction();
-        if (leave && outer == null) {
+        if (leave && outer == null && !foreignJta) {
             options = new RoutingOptions(options.maxLag(), options.noReplica(), false); // nothing to leave
         }
-        if (outer != null && !leave && (intent == Intent.READ || !outer.decision.replica())) {
+        if (foreignJta && !leave) {
+            // a JTA transaction somebody else began: stay on its node, the primary, and join it
+            intent = intent == Intent.WRITE ? Intent.WRITE : Intent.READ_STRONG;
+        }
+        Transaction suspended = jta != null && (outer != null || leave) && !joins(outer, intent, leave)
+                ? jta.suspendIfActive() : null;
+        try {
+            return run(intent, options, work, outer, leave);
+        } finally {
+            if (jta != null) {
+                jta.resume(suspended);
+            }
+        }
+    }
+
+    /** Whether a call joins the enclosing call's transaction (else it runs in one of its own). */
+    private static boolean joins(Frame outer, Intent intent, boolean leave) {
+        return outer != null && !leave && (intent == Intent.READ || !outer.decision.replica());
+    }
+
+    private <T> T run(Intent intent, RoutingOptions options, Function<EntityManager, T> work, Frame outer,
+                      boolean leave) {
+        if (joins(outer, intent, leave)) {
             // joins the enclosing transaction; its scope still resolves (and publishes) like any nested scope
             try (ScopeStack.Scope joined = ScopeStack.push(intent, options)) {
                 joined.resolve(runtime);

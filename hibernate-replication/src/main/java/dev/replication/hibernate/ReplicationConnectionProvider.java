@@ -90,6 +90,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             TransactionManager tm = services.requireService(JtaPlatform.class).retrieveTransactionManager();
             if (tm != null) {
                 jtaCommits = new JtaCommits(runtime, tm);
+                runtime.useJta(jtaCommits);
             }
         }
         if (needsJdbcMetadata(settings)) {

@@ -7,6 +7,7 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
+import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.RollbackException;
 
 import java.util.Map;
@@ -51,6 +52,30 @@ public final class JtaCommits {
             return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK;
         } catch (SystemException e) {
             return false;
+        }
+    }
+
+    /** Suspends the thread's active JTA transaction and returns it, or {@code null} when none is active. */
+    public Transaction suspendIfActive() {
+        if (!transactionActive()) {
+            return null;
+        }
+        try {
+            return tm.suspend();
+        } catch (SystemException e) {
+            throw new IllegalStateException("The transaction manager could not suspend the thread's transaction", e);
+        }
+    }
+
+    /** Resumes a transaction {@link #suspendIfActive()} returned (nothing for {@code null}). */
+    public void resume(Transaction suspended) {
+        if (suspended == null) {
+            return;
+        }
+        try {
+            tm.resume(suspended);
+        } catch (InvalidTransactionException | SystemException e) {
+            throw new IllegalStateException("The transaction manager could not resume " + suspended, e);
         }
     }
 

@@ -50,6 +50,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final Router router;
     private final MBeanRegistration jmx;
     private volatile boolean secondLevelCacheGuard;
+    private volatile JtaCommits jta;
     private volatile boolean closed;
 
     public ReplicationRuntime(ReplicationConfig config) {
@@ -250,6 +251,18 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     void fire(Consumer<RoutingListener> event) {
         events.fire(event);
+    }
+
+    // ---------------------------------------------------------------- JTA
+
+    /** Called by the connection provider of a JTA unit. */
+    public void useJta(JtaCommits commits) {
+        this.jta = commits;
+    }
+
+    /** The JTA support of a JTA unit, or {@code null} for a resource-local one. */
+    public JtaCommits jta() {
+        return jta;
     }
 
     // ---------------------------------------------------------------- second-level cache
