@@ -1,15 +1,8 @@
 package dev.replication.cdi.internal;
 
 import dev.replication.ReplicationConfigurationException;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
+import dev.replication.integration.spi.ReplicationIntegration;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.InputStream;
-import java.net.URL;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,26 +39,7 @@ public final class PersistenceUnits {
 
     /** Names of every persistence unit in every {@code META-INF/persistence.xml} visible to {@code loader}. */
     public static List<String> unitNames(ClassLoader loader) {
-        List<String> names = new ArrayList<>();
-        try {
-            for (URL url : Collections.list(loader.getResources("META-INF/persistence.xml"))) {
-                DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-                f.setNamespaceAware(true);
-                f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-                f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-                try (InputStream in = url.openStream()) {
-                    NodeList units = f.newDocumentBuilder().parse(in).getElementsByTagNameNS("*", "persistence-unit");
-                    for (int i = 0; i < units.getLength(); i++) {
-                        names.add(((Element) units.item(i)).getAttribute("name"));
-                    }
-                }
-            }
-        } catch (Exception e) {
-            ReplicationConfigurationException x = new ReplicationConfigurationException("Cannot read META-INF/persistence.xml: " + e.getMessage());
-            x.initCause(e);
-            throw x;
-        }
-        return names;
+        return ReplicationIntegration.persistenceUnitNames(loader);
     }
 
     /** System properties starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.}. */

@@ -7,11 +7,16 @@ import dev.replication.hibernate.ReplicationConnectionProvider;
 import dev.replication.internal.Durations;
 import dev.replication.internal.Failures;
 import dev.replication.internal.Log;
-import dev.replication.internal.ScopeStack;
 import dev.replication.internal.ReplicationRuntime;
+import dev.replication.internal.ScopeStack;
+import dev.replication.internal.config.PersistenceXml;
 import jakarta.persistence.EntityManagerFactory;
+import org.xml.sax.SAXException;
 
+import javax.xml.parsers.ParserConfigurationException;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -121,6 +126,20 @@ public final class ReplicationIntegration {
      */
     public RuntimeException connectionLost(RuntimeException symptom, String node) {
         return runtime.node(node).map(n -> Failures.connectionLost(symptom, n)).orElse(symptom);
+    }
+
+    /**
+     * The names of every persistence unit in every {@code META-INF/persistence.xml} that
+     * {@code loader} sees, in class-path order.
+     *
+     * @throws ReplicationConfigurationException when a persistence.xml cannot be read or parsed
+     */
+    public static List<String> persistenceUnitNames(ClassLoader loader) {
+        try {
+            return PersistenceXml.units(loader).stream().map(u -> u.getAttribute("name")).toList();
+        } catch (IOException | SAXException | ParserConfigurationException e) {
+            throw new ReplicationConfigurationException("Cannot read META-INF/persistence.xml: " + e.getMessage(), e);
+        }
     }
 
     /**

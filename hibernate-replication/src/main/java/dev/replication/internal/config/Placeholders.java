@@ -6,13 +6,8 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -40,28 +35,13 @@ public final class Placeholders {
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         ClassLoader loader = context != null ? context : Placeholders.class.getClassLoader();
         try {
-            for (URL url : Collections.list(loader.getResources("META-INF/persistence.xml"))) {
-                check(url, unit, settings);
-            }
-        } catch (IOException | SAXException | ParserConfigurationException e) {
-            // not ours to report
-        }
-    }
-
-    private static void check(URL url, String unit, Map<String, ?> settings)
-            throws IOException, SAXException, ParserConfigurationException {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        try (InputStream in = url.openStream()) {
-            NodeList units = f.newDocumentBuilder().parse(in).getElementsByTagNameNS("*", "persistence-unit");
-            for (int i = 0; i < units.getLength(); i++) {
-                Element u = (Element) units.item(i);
+            for (Element u : PersistenceXml.units(loader)) {
                 if (unit.equals(u.getAttribute("name"))) {
                     checkUnit(u, unit, settings);
                 }
             }
+        } catch (IOException | SAXException | ParserConfigurationException e) {
+            // not ours to report
         }
     }
 

@@ -25,10 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -130,35 +126,9 @@ class CoreRoutingTest extends ClusterTestBase {
     void leastLoadedAvoidsABusyReplica() throws Exception {
         Replication r = replication(Map.of("replication.selector", "least-loaded"));
         String busy = cluster.replicas().get(0).name();
-        // Hold 3 connections of the first replica's pool busy from other threads.
-        int holders = 3;
-        CountDownLatch holding = new CountDownLatch(holders);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(holders);
-        EntityManagerFactory emf = r.entityManagerFactory();
-        for (int i = 0; i < holders; i++) {
-            pool.submit(() -> {
-                Session s = emf.unwrap(SessionFactory.class).withOptions().tenantIdentifier((Object) busy).openSession();
-                try {
-                    s.beginTransaction();
-                    s.createNativeQuery("SELECT 1", Integer.class).getSingleResult();
-                    holding.countDown();
-                    release.await(30, TimeUnit.SECONDS);
-                    s.getTransaction().rollback();
-                } finally {
-                    s.close();
-                }
-                return null;
-            });
-        }
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-        try {
+        try (AutoCloseable held = Fixture.holdBusy(r.entityManagerFactory(), busy, 3)) {
             Map<String, Integer> counts = spread(r, 30);
             assertThat(counts).containsOnlyKeys(cluster.replicas().get(1).name());
-        } finally {
-            release.countDown();
-            pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 

@@ -9,8 +9,6 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.hibernate.Session;
-import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -108,38 +102,13 @@ class DataSourceNodesTest extends ClusterTestBase {
         cluster.awaitReplicated(Duration.ofSeconds(10));
         r.monitor().checkNow();
         String busy = cluster.replicas().get(0).name();
-        int holders = 3;
-        CountDownLatch holding = new CountDownLatch(holders);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(holders);
-        for (int i = 0; i < holders; i++) {
-            pool.submit(() -> {
-                Session s = r.entityManagerFactory().unwrap(SessionFactory.class).withOptions()
-                        .tenantIdentifier((Object) busy).openSession();
-                try {
-                    s.beginTransaction();
-                    s.createNativeQuery("SELECT 1", Integer.class).getSingleResult();
-                    holding.countDown();
-                    release.await(30, TimeUnit.SECONDS);
-                    s.getTransaction().rollback();
-                } finally {
-                    s.close();
-                }
-                return null;
-            });
-        }
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-        try {
-            assertThat(r.status().node(busy).orElseThrow().poolActive()).isEqualTo(holders);
+        try (AutoCloseable held = Fixture.holdBusy(r.entityManagerFactory(), busy, 3)) {
+            assertThat(r.status().node(busy).orElseThrow().poolActive()).isEqualTo(3);
             Map<String, Integer> counts = new HashMap<>();
             for (int i = 0; i < 30; i++) {
                 counts.merge(r.read(em -> Fixture.where(em).nodeName(cluster)), 1, Integer::sum);
             }
             assertThat(counts).containsOnlyKeys(cluster.replicas().get(1).name());
-        } finally {
-            release.countDown();
-            pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(r.status().node(busy).orElseThrow().poolActive()).isZero();
     }
