@@ -94,10 +94,11 @@ public final class JtaCommits {
             Sync s = new Sync(t);
             try {
                 t.registerSynchronization(s);
+                return s;
             } catch (RollbackException | IllegalStateException | SystemException e) {
                 Log.LOG.debugf(e, "could not register the commit synchronization of %s", t);
+                return null;
             }
-            return s;
         });
     }
 
