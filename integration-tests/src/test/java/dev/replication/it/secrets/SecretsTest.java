@@ -3,6 +3,7 @@ package dev.replication.it.secrets;
 import dev.replication.Replication;
 import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationConfigurationException;
+import dev.replication.cdi.Routed;
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgClusterTest;
@@ -10,6 +11,8 @@ import dev.replication.testkit.PgNode;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,6 +136,28 @@ class SecretsTest {
                 .anySatisfy(r -> assertThat(r).contains("replication.password-env").contains(ENV));
     }
 
+    /**
+     * The README's way end to end on Weld SE: the CDI extension builds the factory from the unit
+     * (password by environment variable), the deployment's URLs come as system properties.
+     */
+    @Test
+    void theReadmesUnitOnWeldSe() {
+        Map<String, String> saved = new HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("replication.")
+                || k.equals("dev.replication.cdi.persistence-unit")).forEach(k -> saved.put(k, System.getProperty(k)));
+        saved.keySet().forEach(System::clearProperty);
+        urls().forEach((k, v) -> System.setProperty(k, String.valueOf(v)));
+        System.setProperty("dev.replication.cdi.persistence-unit", "secrets-env-it");
+        try (WeldContainer weld = new Weld().initialize()) {
+            Replication r = weld.select(Replication.class, Routed.Literal.INSTANCE).get();
+            connectsWithoutShowingThePassword(r);
+        } finally {
+            urls().keySet().forEach(System::clearProperty);
+            System.clearProperty("dev.replication.cdi.persistence-unit");
+            saved.forEach(System::setProperty);
+        }
+    }
+
     /** The control: what Hibernate prints at DEBUG holds a literal password (why the README advises against one). */
     @Test
     void aLiteralPasswordIsPrintedByHibernate() {
@@ -183,18 +208,22 @@ class SecretsTest {
     /** Writes and reads on both nodes as {@link #ROLE}; then nothing captured or printed shows the password. */
     private void connectsWithoutShowingThePassword(EntityManagerFactory emf) {
         try (emf) {
-            Replication r = Replication.of(emf);
-            // the monitor's checks authenticate as the role too: the replica serves reads once one passed
-            Await.until("the replica usable", Duration.ofSeconds(20), () -> {
-                r.monitor().checkNow();
-                return r.status().nodes().stream().filter(n -> !n.name().equals(r.status().primary()))
-                        .allMatch(n -> n.usable());
-            });
-            assertThat(r.read(this::user)).isEqualTo(ROLE + "@replica");
-            assertThat(r.write(this::user)).isEqualTo(ROLE + "@primary");
-            assertThat(List.of(emf.toString(), emf.getProperties().toString(), r.toString(), r.status().toString()))
-                    .allSatisfy(s -> assertThat(s).doesNotContain(PASSWORD));
+            connectsWithoutShowingThePassword(Replication.of(emf));
         }
+    }
+
+    private void connectsWithoutShowingThePassword(Replication r) {
+        EntityManagerFactory emf = r.entityManagerFactory();
+        // the monitor's checks authenticate as the role too: the replica serves reads once one passed
+        Await.until("the replica usable", Duration.ofSeconds(20), () -> {
+            r.monitor().checkNow();
+            return r.status().nodes().stream().filter(n -> !n.name().equals(r.status().primary()))
+                    .allMatch(n -> n.usable());
+        });
+        assertThat(r.read(this::user)).isEqualTo(ROLE + "@replica");
+        assertThat(r.write(this::user)).isEqualTo(ROLE + "@primary");
+        assertThat(List.of(emf.toString(), emf.getProperties().toString(), r.toString(), r.status().toString()))
+                .allSatisfy(s -> assertThat(s).doesNotContain(PASSWORD));
         List<String> records = LOGS.records();
         assertThat(records).as("records captured").hasSizeGreaterThan(100);
         assertThat(records).as("Hibernate's settings dump was captured")
