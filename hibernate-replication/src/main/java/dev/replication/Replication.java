@@ -106,12 +106,12 @@ public final class Replication {
         }
         if (foreignJta && !leave) {
             // a JTA transaction somebody else began: stay on its node, the primary, and join it
-            intent = intent == Intent.WRITE ? Intent.WRITE : Intent.READ_STRONG;
+            return run(intent, options, work, null, false, ScopeStack.pushJoined(intent));
         }
         Transaction suspended = jta != null && (outer != null || leave) && !joins(outer, intent, leave)
                 ? jta.suspendIfActive() : null;
         try {
-            return run(intent, options, work, outer, leave);
+            return run(intent, options, work, outer, leave, null);
         } finally {
             if (jta != null) {
                 jta.resume(suspended);
@@ -124,8 +124,9 @@ public final class Replication {
         return outer != null && !leave && (intent == Intent.READ || !outer.decision.replica());
     }
 
+    /** Runs {@code work}, in the scope {@code given} when not null (then closed here), else in one opened here. */
     private <T> T run(Intent intent, RoutingOptions options, Function<EntityManager, T> work, Frame outer,
-                      boolean leave) {
+                      boolean leave, ScopeStack.Scope given) {
         if (joins(outer, intent, leave)) {
             // joins the enclosing transaction; its scope still resolves (and publishes) like any nested scope
             try (ScopeStack.Scope joined = ScopeStack.push(intent, options)) {
@@ -133,7 +134,7 @@ public final class Replication {
                 return work.apply(outer.em);
             }
         }
-        try (ScopeStack.Scope scope = ScopeStack.push(intent, options)) {
+        try (ScopeStack.Scope scope = given != null ? given : ScopeStack.push(intent, options)) {
             boolean retried = false;
             while (true) {
                 RoutingDecision decision = scope.resolve(runtime);
@@ -159,7 +160,7 @@ public final class Replication {
                     RuntimeException e = rollbackOnly && node != null && !node.health().up()
                             && !Failures.isConnectionFailure(caught)
                             ? Failures.connectionLost(caught, node) : caught;
-                    if (!retried && intent == Intent.READ && runtime.config().retryReads()
+                    if (!retried && intent == Intent.READ && !scope.joined() && runtime.config().retryReads()
                             && Failures.retryableRead(e, node)) {
                         String failed = decision.node();
                         runtime.node(failed).ifPresent(n -> runtime.markDown(n, "read failed: " + e.getMessage()));

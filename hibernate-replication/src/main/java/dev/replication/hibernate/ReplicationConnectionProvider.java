@@ -183,7 +183,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             ScopeStack.Scope scope = ScopeStack.current();
             if (scope == null) {
                 runtime.publishedNoScope(Intent.WRITE);
-            } else if (scope.intent() != Intent.WRITE) {
+            } else if (scope.intent() != Intent.WRITE && !scope.joined()) {
                 // a read on the primary (READ_STRONG, a fallback, the primary's share of reads):
                 // read-only like a replica read, so a write in a read scope fails the same way everywhere
                 Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);

@@ -20,7 +20,19 @@ public final class ScopeStack {
 
     public static Scope push(Intent intent, RoutingOptions options) {
         Scope scope = new Scope(TOP.get(), Objects.requireNonNull(intent, "intent"),
-                options == null ? RoutingOptions.DEFAULT : options);
+                options == null ? RoutingOptions.DEFAULT : options, false);
+        TOP.set(scope);
+        return scope;
+    }
+
+    /**
+     * Opens a scope for work that joins a JTA transaction somebody else began (a caller's
+     * {@code @Transactional}, a container-managed transaction): it resolves to the primary with
+     * {@link RoutingReason#PINNED_BY_TRANSACTION}, and its connection is never made read-only (that
+     * would make the caller's whole transaction read-only).
+     */
+    public static Scope pushJoined(Intent intent) {
+        Scope scope = new Scope(TOP.get(), Objects.requireNonNull(intent, "intent"), RoutingOptions.DEFAULT, true);
         TOP.set(scope);
         return scope;
     }
@@ -34,6 +46,7 @@ public final class ScopeStack {
         private final Scope parent;
         private final Intent intent;
         private final RoutingOptions options;
+        private final boolean joined;
         /** The decision for the first runtime resolved (the common case: one session factory). */
         private ReplicationRuntime firstRuntime;
         private RoutingDecision firstDecision;
@@ -41,10 +54,16 @@ public final class ScopeStack {
         private Map<ReplicationRuntime, RoutingDecision> others;
         private boolean closed;
 
-        Scope(Scope parent, Intent intent, RoutingOptions options) {
+        Scope(Scope parent, Intent intent, RoutingOptions options, boolean joined) {
             this.parent = parent;
             this.intent = intent;
             this.options = options;
+            this.joined = joined;
+        }
+
+        /** True for a scope that joins a transaction somebody else began (see {@link ScopeStack#pushJoined}). */
+        public boolean joined() {
+            return joined;
         }
 
         @Override
@@ -70,7 +89,9 @@ public final class ScopeStack {
         public RoutingDecision resolve(ReplicationRuntime runtime) {
             RoutingDecision d = get(runtime);
             if (d == null) {
-                if (intent == Intent.READ && options.leaveTransaction()) {
+                if (joined) {
+                    d = runtime.router().primary(intent, RoutingReason.PINNED_BY_TRANSACTION);
+                } else if (intent == Intent.READ && options.leaveTransaction()) {
                     // set only by callers that actually left an enclosing transaction
                     d = runtime.router().route(intent, options, null);
                     if (d.replica()) {

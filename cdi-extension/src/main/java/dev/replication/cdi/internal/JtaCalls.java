@@ -157,10 +157,9 @@ public final class JtaCalls {
 
     /** A first annotated call inside a transaction begun by somebody else: the primary, joining it. */
     private Object pinned(InvocationContext ic, RouteSpec spec, Transaction active) throws Exception {
-        Intent pinned = spec.intent() == Intent.WRITE ? Intent.WRITE : Intent.READ_STRONG;
-        try (RoutingScope scope = Routing.open(pinned, withoutLeave(spec.options()))) {
+        try (RoutingScope scope = ReplicationIntegration.openJoiningScope(spec.intent())) {
             RoutingDecision decision = resolveNow();
-            CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> open(pinned != Intent.WRITE), false);
+            CurrentEntityManager.Frame frame = CurrentEntityManager.pushLazy(() -> open(spec.intent() != Intent.WRITE), false);
             boolean deferred = false;
             try {
                 Object result = ic.proceed();

@@ -1,8 +1,10 @@
 package dev.replication.integration.spi;
 
+import dev.replication.Intent;
 import dev.replication.Replication;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.RoutingDecision;
+import dev.replication.RoutingScope;
 import dev.replication.hibernate.ReplicationConnectionProvider;
 import dev.replication.internal.Durations;
 import dev.replication.internal.Failures;
@@ -92,6 +94,16 @@ public final class ReplicationIntegration {
             throw new IllegalStateException("no routing scope is open on this thread");
         }
         return scope.resolve(runtime);
+    }
+
+    /**
+     * Opens a routing scope for work that joins a JTA transaction somebody else began (a caller's
+     * {@code @Transactional}, a container-managed transaction): it resolves to the primary with
+     * {@code PINNED_BY_TRANSACTION}, whatever {@code intent}, and its connection is not made
+     * read-only (that would make the caller's transaction read-only). Close it like any scope.
+     */
+    public static RoutingScope openJoiningScope(Intent intent) {
+        return ScopeStack.pushJoined(intent);
     }
 
     /**

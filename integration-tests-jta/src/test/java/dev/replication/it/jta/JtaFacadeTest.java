@@ -90,6 +90,8 @@ class JtaFacadeTest extends JtaTestBase {
         Where joinedRead;
         Where leftRead;
         try {
+            long before = replication.read(em -> em.find(Ledger.class, 4L).getAmount());
+            assertThat(before).isZero();
             replication.write(em -> {
                 em.find(Ledger.class, 4L).setAmount(4);
                 return null;

@@ -138,6 +138,22 @@ class JtaRoutingTest extends JtaTestBase {
     }
 
     @Test
+    void aReadThenAWriteInACallersTransactionBothJoinItOnThePrimary() {
+        Recorder rec = new Recorder();
+        replication.addListener(rec);
+        try {
+            long id = IDS.getAndIncrement();
+            Where[] w = outer().readThenWriteInside(id, 8);
+            assertPrimary(w[0]);
+            assertPrimary(w[1]);
+            assertThat(committed(id)).isEqualTo(8);
+            assertThat(rec.decisions).filteredOn(d -> d.reason() == RoutingReason.PINNED_BY_TRANSACTION).hasSize(2);
+        } finally {
+            replication.removeListener(rec);
+        }
+    }
+
+    @Test
     void theOptInReadLeavesTheCallersTransactionAndResumesIt() {
         Recorder rec = new Recorder();
         replication.addListener(rec);

@@ -17,6 +17,14 @@ public class OuterService {
         return ledger.whereReadTx();
     }
 
+    /** A read then a write in the caller's transaction: the read must not make that transaction read-only. */
+    @Transactional
+    public Where[] readThenWriteInside(long id, long amount) {
+        Where read = ledger.whereReadTx();
+        Where write = ledger.put(id, amount);
+        return new Where[]{read, write};
+    }
+
     /** The opt-in: the read leaves the caller's transaction (suspended, then resumed). */
     @Transactional
     public Where[] readLeaving(long id, long amount) {
