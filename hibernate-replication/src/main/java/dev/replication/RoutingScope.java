@@ -1,5 +1,7 @@
 package dev.replication;
 
+import java.util.Optional;
+
 /**
  * An open routing scope (see {@link Routing}). Closing it restores the enclosing scope.
  * Not thread-safe: use it on the thread that opened it.
@@ -11,7 +13,7 @@ public interface RoutingScope extends AutoCloseable {
     RoutingOptions options();
 
     /** The decision made for this scope, once a session has been opened in it. */
-    java.util.Optional<RoutingDecision> decision();
+    Optional<RoutingDecision> decision();
 
     @Override
     void close();

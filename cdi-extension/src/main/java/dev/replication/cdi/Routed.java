@@ -1,5 +1,6 @@
 package dev.replication.cdi;
 
+import jakarta.enterprise.util.AnnotationLiteral;
 import jakarta.inject.Qualifier;
 
 import java.lang.annotation.Documented;
@@ -28,7 +29,7 @@ import java.lang.annotation.Target;
 public @interface Routed {
 
     /** Literal for programmatic lookup: {@code CDI.current().select(EntityManager.class, Routed.Literal.INSTANCE)}. */
-    final class Literal extends jakarta.enterprise.util.AnnotationLiteral<Routed> implements Routed {
+    final class Literal extends AnnotationLiteral<Routed> implements Routed {
         private static final long serialVersionUID = 1L;
         public static final Literal INSTANCE = new Literal();
 

@@ -1,5 +1,7 @@
 package dev.replication.demo;
 
+import dev.replication.Routing;
+import dev.replication.RoutingScope;
 import dev.replication.cdi.Primary;
 import dev.replication.cdi.ReadReplica;
 import dev.replication.cdi.Routed;
@@ -43,7 +45,7 @@ public class Bank {
                 probe = "probe failed: " + e;
             }
             throw new IllegalArgumentException("no account " + accountId + " (routed to "
-                    + dev.replication.Routing.current().flatMap(dev.replication.RoutingScope::decision)
+                    + Routing.current().flatMap(RoutingScope::decision)
                             .map(d -> d.node() + "/" + d.reason()).orElse("?") + "; " + probe + ")");
         }
         a.debit(amount);

@@ -6,7 +6,9 @@ import dev.replication.spi.ReplicaSelector;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,7 +80,7 @@ public final class Selectors {
      * share evenly over time rather than in bursts.
      */
     static final class Weighted implements ReplicaSelector {
-        private final java.util.Map<String, Long> current = new java.util.HashMap<>();
+        private final Map<String, Long> current = new HashMap<>();
 
         @Override
         public synchronized ReplicaCandidate select(List<ReplicaCandidate> candidates) {
