@@ -1,38 +1,30 @@
+// Longer than the testkit's ~300-line aim: the public nested PgCluster.Builder (about 150 lines of
+// documented setters) is part of the API and must stay in this file. The cluster's work is in internal/.
 package dev.replication.testkit;
 
-import dev.replication.testkit.internal.BaseBackup;
 import dev.replication.testkit.internal.BinaryResolver;
-import dev.replication.testkit.internal.Exec;
+import dev.replication.testkit.internal.ClusterConfig;
 import dev.replication.testkit.internal.FileTree;
 import dev.replication.testkit.internal.Layout;
+import dev.replication.testkit.internal.LiveClusters;
 import dev.replication.testkit.internal.Lsn;
 import dev.replication.testkit.internal.OsAccount;
 import dev.replication.testkit.internal.PgBinaries;
-import dev.replication.testkit.internal.Poll;
 import dev.replication.testkit.internal.Ports;
-import dev.replication.testkit.internal.ServerConfig;
-import dev.replication.testkit.internal.Signals;
+import dev.replication.testkit.internal.PrimarySetup;
+import dev.replication.testkit.internal.Promotion;
+import dev.replication.testkit.internal.ReplayWait;
+import dev.replication.testkit.internal.ReplicaSetup;
+import dev.replication.testkit.internal.ServerProcess;
 import dev.replication.testkit.internal.StaleCleaner;
-import dev.replication.testkit.internal.Templates;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.replication.testkit.internal.StartupWait;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -54,36 +46,25 @@ import java.util.stream.Collectors;
  * servers still running, and directories left by a killed earlier JVM are cleaned on the next
  * start. When the JVM runs as root the servers run as an unprivileged account (see
  * {@link Builder}).
+ *
+ * <p>Thread-safe. This class keeps the nodes, which one is primary, and the order of the steps;
+ * the work is done in {@code dev.replication.testkit.internal} (the testkit README lists who does what):
+ * {@code PrimarySetup} and {@code ReplicaSetup} make data directories, {@code ServerProcess} and
+ * {@code StartupWait} run servers, {@code ReplayWait} waits for replay, {@code Promotion} promotes.
  */
 public final class PgCluster implements AutoCloseable {
     /** The zonky binaries version used when none is chosen. */
     public static final String DEFAULT_VERSION = "17.6.0";
     private static final String USER = "postgres";
-    private static final Set<PgCluster> LIVE = ConcurrentHashMap.newKeySet();
-    private static final AtomicInteger SEQ = new AtomicInteger();
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static volatile boolean hookInstalled;
 
-    private final PgBinaries binaries;
-    private final OsAccount account;
-    private final String password;
-    private final int maxConnections;
-    private final Map<String, String> settings;
-    private final Duration startTimeout;
-    private final Path dir;
+    private final ClusterConfig config;
     private final List<PgNode> nodes = new CopyOnWriteArrayList<>();
     private final AtomicInteger nodeCounter = new AtomicInteger();
     private volatile PgNode primary;
     private volatile boolean closed;
 
-    private PgCluster(Builder b, PgBinaries binaries, Path dir) {
-        this.binaries = binaries;
-        this.account = OsAccount.get();
-        this.password = b.password != null ? b.password : randomPassword();
-        this.maxConnections = b.maxConnections;
-        this.settings = Map.copyOf(b.settings);
-        this.startTimeout = b.startTimeout;
-        this.dir = dir;
+    private PgCluster(ClusterConfig config) {
+        this.config = config;
     }
 
     /** @return a builder for a new cluster */
@@ -123,17 +104,17 @@ public final class PgCluster implements AutoCloseable {
 
     /** @return the superuser password (never printed by {@link #toString()}) */
     public String password() {
-        return password;
+        return config.password();
     }
 
     /** @return the PostgreSQL version of the binaries, e.g. {@code 17.6} */
     public String serverVersion() {
-        return binaries.version();
+        return config.binaries().version();
     }
 
     /** @return the cluster's temporary directory (one subdirectory per node) */
     public Path directory() {
-        return dir;
+        return config.dir();
     }
 
     /**
@@ -148,12 +129,7 @@ public final class PgCluster implements AutoCloseable {
         if (name.isEmpty() || name.length() > 63 || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("invalid database name (1-63 characters): '" + name + "'");
         }
-        PgNode p = requirePrimary();
-        try (Connection c = p.internalConnection(5, 120); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
-        } catch (SQLException e) {
-            throw new PgClusterException(p.name() + ": CREATE DATABASE " + name + " failed: " + e.getMessage(), e);
-        }
+        requirePrimary().sql().createDatabase(name);
         awaitReplicated(Duration.ofSeconds(60));
         return name;
     }
@@ -169,14 +145,14 @@ public final class PgCluster implements AutoCloseable {
     public void awaitReplicated(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         PgNode p = requirePrimary();
-        Lsn target = currentLsn(p);
-        Map<PgNode, String> states = new LinkedHashMap<>();
+        Lsn target = ReplayWait.currentLsn(p.sql());
+        Map<String, String> states = new LinkedHashMap<>();
         for (PgNode r : replicas()) {
             if (!r.isRunning() || r.isSuspended() || r.rawUpstream() != p) {
                 continue;
             }
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            waitReplayed(r, target, left, states, true, timeout);
+            ReplayWait.await(r.sql(), p.name(), target, left, states, true, timeout);
         }
     }
 
@@ -195,47 +171,8 @@ public final class PgCluster implements AutoCloseable {
         if (!replica.isRunning()) {
             throw new PgClusterException(replica.name() + ": awaitReplicated: not running (role " + replica.role() + ")");
         }
-        waitReplayed(replica, currentLsn(p), timeout, new LinkedHashMap<>(), false, timeout);
-    }
-
-    private void waitReplayed(PgNode r, Lsn target, Duration left, Map<PgNode, String> states, boolean skipPaused,
-            Duration total) {
-        Connection[] conn = {null};
-        try {
-            Poll.until(left, () -> {
-                if (conn[0] == null || conn[0].isClosed()) {
-                    conn[0] = r.internalConnection(2, 5);
-                }
-                try (Statement st = conn[0].createStatement();
-                        ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text, pg_last_wal_receive_lsn()::text, "
-                                + "pg_is_wal_replay_paused(), pg_is_in_recovery()")) {
-                    rs.next();
-                    Lsn replay = Lsn.parse(rs.getString(1));
-                    Lsn receive = Lsn.parse(rs.getString(2));
-                    boolean paused = rs.getBoolean(3);
-                    states.put(r, "replayed " + replay + ", received " + receive + (paused ? ", replay paused" : "")
-                            + (rs.getBoolean(4) ? "" : ", NOT in recovery"));
-                    if (replay != null && replay.atLeast(target)) {
-                        return Boolean.TRUE;
-                    }
-                    return skipPaused && paused ? Boolean.FALSE : null;
-                } catch (SQLException e) {
-                    states.put(r, "error: " + e.getMessage());
-                    conn[0].close();
-                    throw e;
-                }
-            }, () -> "awaitReplicated: " + r.name() + " has not replayed primary " + primary.name() + "'s LSN " + target
-                    + " within " + total.toMillis() + " ms; " + states.entrySet().stream()
-                            .map(e -> e.getKey().name() + ": " + e.getValue()).collect(Collectors.joining("; ")));
-        } finally {
-            if (conn[0] != null) {
-                try {
-                    conn[0].close();
-                } catch (SQLException ignored) {
-                    // closing
-                }
-            }
-        }
+        ReplayWait.await(replica.sql(), p.name(), ReplayWait.currentLsn(p.sql()), timeout, new LinkedHashMap<>(), false,
+                timeout);
     }
 
     /**
@@ -289,17 +226,16 @@ public final class PgCluster implements AutoCloseable {
         if (node.isInRecovery()) {
             throw new PgClusterException(node.name() + " is still in recovery; it was not promoted");
         }
-        PgNode old = primary;
-        if (old != null && old != node) {
-            old.setRole(PgNode.Role.DETACHED, null);
-        }
-        node.setRole(PgNode.Role.PRIMARY, null);
-        primary = node;
+        becomePrimary(node);
     }
 
     synchronized void promote(PgNode node) {
         requireOpen();
-        node.doPromote();
+        Promotion.promote(node.server(), node.sql());
+        becomePrimary(node);
+    }
+
+    private void becomePrimary(PgNode node) {
         PgNode old = primary;
         if (old != null && old != node) {
             old.setRole(PgNode.Role.DETACHED, null);
@@ -309,17 +245,10 @@ public final class PgCluster implements AutoCloseable {
     }
 
     private void makeReplica(PgNode n, PgNode p) {
-        try (Connection c = p.internalConnection(5, 600)) {
-            BaseBackup.take(c, p.dataDir(), n.dataDir(), binaries.major());
-        } catch (SQLException e) {
-            throw new PgClusterException(p.name() + ": cannot connect for a base backup: " + e.getMessage(), e);
-        }
-        account.chownTree(n.dataDir());
-        writeServerFiles(n);
-        ServerConfig.writeRecovery(n.dataDir(), ServerConfig.conninfo(p.port(), USER, password, n.name()));
+        ReplicaSetup.hotCopy(p.server(), p.sql(), n.server(), config);
         n.setRole(PgNode.Role.REPLICA, p);
-        n.launch();
-        n.awaitStarted(startTimeout, true, true);
+        n.server().launch();
+        StartupWait.await(n.server(), n.sql(), true, true);
     }
 
     /**
@@ -332,59 +261,27 @@ public final class PgCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        List<Long> pids = new ArrayList<>();
-        for (PgNode n : nodes) {
-            try {
-                pids.addAll(n.beginImmediateShutdown());
-            } catch (RuntimeException e) {
-                System.getLogger("dev.replication.testkit").log(System.Logger.Level.WARNING,
-                        "testkit: " + n.name() + ": immediate shutdown failed: " + e);
-            }
-        }
         try {
-            Signals.awaitGone("close", pids, Duration.ofSeconds(10));
-        } catch (PgClusterException e) {
-            Signals.send("KILL", pids);
-            Signals.awaitGone("close after SIGKILL", pids, Duration.ofSeconds(10));
-            nodes.forEach(n -> Signals.releaseSharedMemory(n.dataDir()));
+            ServerProcess.stopAll(nodes.stream().map(PgNode::server).collect(Collectors.toList()));
         } finally {
-            nodes.forEach(PgNode::forget);
             try {
-                FileTree.delete(dir);
+                FileTree.delete(config.dir());
             } finally {
-                LIVE.remove(this);
+                LiveClusters.remove(this);
             }
         }
     }
 
     @Override
     public String toString() {
-        return "PgCluster[" + binaries.version() + ", " + dir + ", primary=" + (primary == null ? "-" : primary.name())
-                + ", nodes=" + nodes + "]";
-    }
-
-    // ---- internals ----
-
-    PgBinaries binaries() {
-        return binaries;
-    }
-
-    OsAccount account() {
-        return account;
-    }
-
-    Duration startTimeout() {
-        return startTimeout;
-    }
-
-    void writeServerFiles(PgNode n) {
-        ServerConfig.writeServerFiles(n.dataDir(), n.port(), maxConnections, settings, binaries.major());
+        return "PgCluster[" + config.binaries().version() + ", " + config.dir() + ", primary="
+                + (primary == null ? "-" : primary.name()) + ", nodes=" + nodes + "]";
     }
 
     private PgNode newNode(PgNode.Role role) {
         String name = "node" + nodeCounter.incrementAndGet();
-        Path nodeDir = FileTree.mkdirs(dir.resolve(name), "rwxr-xr-x");
-        PgNode n = new PgNode(this, name, nodeDir, Ports.free(), role);
+        Path nodeDir = FileTree.mkdirs(config.dir().resolve(name), "rwxr-xr-x");
+        PgNode n = new PgNode(this, config, name, nodeDir, Ports.free(), role);
         nodes.add(n);
         return n;
     }
@@ -403,99 +300,29 @@ public final class PgCluster implements AutoCloseable {
 
     private void requireOpen() {
         if (closed) {
-            throw new PgClusterException("cluster " + dir + " is closed");
+            throw new PgClusterException("cluster " + config.dir() + " is closed");
         }
-    }
-
-    private static Lsn currentLsn(PgNode p) {
-        try (Connection c = p.internalConnection(5, 30); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        } catch (SQLException e) {
-            throw new PgClusterException(p.name() + " (primary): cannot read pg_current_wal_lsn(): " + e.getMessage(), e);
-        }
-    }
-
-    private static String randomPassword() {
-        String chars = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        StringBuilder sb = new StringBuilder(24);
-        for (int i = 0; i < 24; i++) {
-            sb.append(chars.charAt(RANDOM.nextInt(chars.length())));
-        }
-        return sb.toString();
     }
 
     private void startNodes(int replicas) {
-        Path template = Templates.dataDir(binaries);
         PgNode p = newNode(PgNode.Role.PRIMARY);
-        FileTree.copyDataDir(template, p.dataDir(), false);
-        account.chownTree(p.dataDir());
-        writeServerFiles(p);
-        ServerConfig.writeRecovery(p.dataDir(), null);
-        setPasswordOffline(p);
+        PrimarySetup.fromTemplate(p.server(), config);
         List<PgNode> reps = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             reps.add(newNode(PgNode.Role.REPLICA));
         }
-        // cold copies of the stopped primary, in parallel
-        List<CompletableFuture<Void>> copies = new ArrayList<>();
-        for (PgNode r : reps) {
-            copies.add(CompletableFuture.runAsync(() -> {
-                FileTree.copyDataDir(p.dataDir(), r.dataDir(), false);
-                account.chownTree(r.dataDir());
-                writeServerFiles(r);
-            }, runnable -> {
-                Thread t = new Thread(runnable, "testkit-copy-" + r.name());
-                t.setDaemon(true);
-                t.start();
-            }));
-        }
-        for (CompletableFuture<Void> f : copies) {
-            try {
-                f.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : e;
-            }
-        }
+        ReplicaSetup.coldCopies(p.server(), reps.stream().map(PgNode::server).collect(Collectors.toList()), config);
         primary = p;
-        p.launch();
-        p.awaitStarted(startTimeout, false, true);
+        p.server().launch();
+        StartupWait.await(p.server(), p.sql(), false, true);
         for (PgNode r : reps) {
-            ServerConfig.writeRecovery(r.dataDir(), ServerConfig.conninfo(p.port(), USER, password, r.name()));
+            ReplicaSetup.follow(r.server(), p.server(), config);
             r.setRole(PgNode.Role.REPLICA, p);
-            r.launch();
+            r.server().launch();
         }
         for (PgNode r : reps) {
-            r.awaitStarted(startTimeout, true, true);
+            StartupWait.await(r.server(), r.sql(), true, true);
         }
-    }
-
-    /** Sets the superuser password in single-user mode (the password goes through stdin only). */
-    private void setPasswordOffline(PgNode p) {
-        String sql = "ALTER ROLE postgres WITH PASSWORD '" + password.replace("'", "''") + "';\n";
-        Exec.Result r = Exec.run(account.wrap(List.of(binaries.postgres().toString(), "--single", "-D", p.dataDir().toString(),
-                "-F", "-c", "exit_on_error=true", "postgres")), sql, p.nodeDir());
-        if (!r.ok() || r.output().contains("ERROR")) {
-            throw new PgClusterException(p.name() + ": setting the password in single-user mode failed (exit " + r.exitCode()
-                    + "): " + r.output().replace(password, "******").trim());
-        }
-    }
-
-    private static synchronized void installHook() {
-        if (hookInstalled) {
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (PgCluster c : LIVE) {
-                try {
-                    c.close();
-                } catch (RuntimeException ignored) {
-                    // best effort at JVM exit
-                }
-            }
-        }, "hibernate-replication-testkit-shutdown"));
-        hookInstalled = true;
     }
 
     /**
@@ -625,20 +452,12 @@ public final class PgCluster implements AutoCloseable {
          * @return the running cluster; close it
          */
         public PgCluster start() {
-            PgBinaries bin = resolveBinaries();
-            Path clusters = Layout.clustersDir();
+            PgBinaries bin = BinaryResolver.choose(systemBin, version, DEFAULT_VERSION);
             Layout.allClustersDirs().forEach(StaleCleaner::clean);
-            Path dir = FileTree.mkdirs(clusters.resolve("c" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet()
-                    + "-" + Integer.toHexString(RANDOM.nextInt(0x10000))), "rwxr-xr-x");
-            try {
-                Files.writeString(dir.resolve(StaleCleaner.OWNER_FILE), StaleCleaner.ownerLine(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                FileTree.delete(dir);
-                throw new PgClusterException("cannot write " + dir.resolve(StaleCleaner.OWNER_FILE) + ": " + e, e);
-            }
-            PgCluster c = new PgCluster(this, bin, dir);
-            installHook();
-            LIVE.add(c);
+            Path dir = Layout.newClusterDir();
+            PgCluster c = new PgCluster(new ClusterConfig(bin, OsAccount.get(), USER,
+                    password != null ? password : ClusterConfig.randomPassword(), maxConnections, settings, startTimeout, dir));
+            LiveClusters.add(c);
             try {
                 c.startNodes(replicas);
                 return c;
@@ -652,19 +471,5 @@ public final class PgCluster implements AutoCloseable {
             }
         }
 
-        private PgBinaries resolveBinaries() {
-            if (systemBin != null) {
-                return BinaryResolver.system(systemBin);
-            }
-            if (version == null) {
-                String bin = System.getProperty("testkit.pg.bin");
-                if (bin != null && !bin.isBlank()) {
-                    return BinaryResolver.system(Path.of(bin));
-                }
-                String v = System.getProperty("testkit.pg.version");
-                return BinaryResolver.zonky(v == null || v.isBlank() ? null : v.trim(), DEFAULT_VERSION);
-            }
-            return BinaryResolver.zonky(version, DEFAULT_VERSION);
-        }
     }
 }

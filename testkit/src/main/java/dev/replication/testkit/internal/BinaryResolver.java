@@ -31,6 +31,8 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 
 /**
@@ -47,6 +49,30 @@ public final class BinaryResolver {
     private static final ReentrantLock JVM_LOCK = new ReentrantLock();
 
     private BinaryResolver() {
+    }
+
+    /**
+     * The builder's choice: {@code systemBin} if set, else {@code version} if set, else system
+     * property {@code testkit.pg.bin}, else {@code testkit.pg.version}, else the default.
+     *
+     * @param systemBin an installed bin directory, or null
+     * @param version a zonky version, or null
+     * @param defaultVersion the zonky version preferred when none is chosen
+     * @return the binaries
+     */
+    public static PgBinaries choose(Path systemBin, String version, String defaultVersion) {
+        if (systemBin != null) {
+            return system(systemBin);
+        }
+        if (version == null) {
+            String bin = System.getProperty("testkit.pg.bin");
+            if (bin != null && !bin.isBlank()) {
+                return system(Path.of(bin));
+            }
+            String v = System.getProperty("testkit.pg.version");
+            return zonky(v == null || v.isBlank() ? null : v.trim(), defaultVersion);
+        }
+        return zonky(version, defaultVersion);
     }
 
     /**
@@ -146,7 +172,7 @@ public final class BinaryResolver {
             JarURLConnection c = (JarURLConnection) archive.openConnection();
             Path jarPath = Path.of(c.getJarFileURL().toURI());
             // the zonky jars carry no pom.properties: the Maven repository file name has the version
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(ARTIFACT) + "-(\\d[^/]*)\\.jar")
+            Matcher m = Pattern.compile(Pattern.quote(ARTIFACT) + "-(\\d[^/]*)\\.jar")
                     .matcher(jarPath.getFileName().toString());
             if (m.matches()) {
                 return m.group(1);

@@ -1,10 +1,15 @@
 package dev.replication.testkit.internal;
 
+import dev.replication.testkit.PgClusterException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where the testkit keeps things. Clusters live under {@link #baseDir()}; unpacked binaries and
@@ -13,6 +18,9 @@ import java.util.List;
  * server account can reach it).
  */
 public final class Layout {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private Layout() {
     }
 
@@ -69,6 +77,24 @@ public final class Layout {
     /** @return the directory holding one directory per cluster */
     public static Path clustersDir() {
         return FileTree.mkdirs(baseDir().resolve("clusters"), "rwxr-xr-x");
+    }
+
+    /**
+     * Creates a new cluster directory under {@link #clustersDir()}, named after this JVM, with the
+     * {@link StaleCleaner#OWNER_FILE owner file} that marks it as this JVM's.
+     *
+     * @return the new directory
+     */
+    public static Path newClusterDir() {
+        Path dir = FileTree.mkdirs(clustersDir().resolve("c" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet()
+                + "-" + Integer.toHexString(RANDOM.nextInt(0x10000))), "rwxr-xr-x");
+        try {
+            Files.writeString(dir.resolve(StaleCleaner.OWNER_FILE), StaleCleaner.ownerLine(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            FileTree.delete(dir);
+            throw new PgClusterException("cannot write " + dir.resolve(StaleCleaner.OWNER_FILE) + ": " + e, e);
+        }
+        return dir;
     }
 
     /** @return the cache directory for binaries and templates */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /** Writes a node's configuration files (postgresql.conf, pg_hba.conf, postgresql.auto.conf). */
@@ -132,7 +133,7 @@ public final class ServerConfig {
     public static void write(Path file, String content) {
         try {
             Files.writeString(file, content, StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             OsAccount.get().chown(file);
         } catch (IOException e) {
             throw new PgClusterException("cannot write " + file + ": " + e, e);
