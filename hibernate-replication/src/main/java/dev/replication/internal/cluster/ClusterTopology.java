@@ -74,7 +74,10 @@ public final class ClusterTopology implements AutoCloseable {
         return Optional.ofNullable(nodes.get(name));
     }
 
-    /** Nodes that routing may send reads to as replicas: in the replica role and not fenced. */
+    /**
+     * Nodes that routing may send reads to as replicas: in the replica role, not fenced, and not
+     * kept for failover only ({@code replication.replica.<name>.reads=false}).
+     */
     public List<Node> replicas() {
         return replicaCache;
     }
@@ -158,7 +161,7 @@ public final class ClusterTopology implements AutoCloseable {
         List<Node> list = new ArrayList<>(nodes.size());
         Node p = primary;
         for (Node n : nodes.values()) {
-            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA) {
+            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA && n.config().reads()) {
                 list.add(n);
             }
         }
