@@ -47,6 +47,7 @@ public final class ReplicationConfig {
     private final FailoverMode failover;
     private final int failoverPrimaryFailures;
     private final Duration failoverPromoteTimeout;
+    private final long failoverMaxLagBytes;
     private final List<String> listeners;
     private final boolean jmxEnabled;
     private final String jmxName;
@@ -85,6 +86,7 @@ public final class ReplicationConfig {
         this.consistencyWaitTimeout = p.duration(ReplicationProperty.CONSISTENCY_WAIT_TIMEOUT);
         this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
+        this.failoverMaxLagBytes = p.longValue(ReplicationProperty.FAILOVER_MAX_LAG_BYTES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
         if (failoverPromoteTimeout.isZero()) {
             throw p.bad(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT.key(), "0", "a duration above 0");
@@ -140,6 +142,8 @@ public final class ReplicationConfig {
     public FailoverMode failover() { return failover; }
     public int failoverPrimaryFailures() { return failoverPrimaryFailures; }
     public Duration failoverPromoteTimeout() { return failoverPromoteTimeout; }
+    /** Most bytes of WAL a standby may lack (against the last primary position seen) to be promoted; 0 no limit. */
+    public long failoverMaxLagBytes() { return failoverMaxLagBytes; }
     /** Class names of the {@code RoutingListener}s to register at startup (validated: loadable, public no-arg constructor). */
     public List<String> listeners() { return listeners; }
     public boolean jmxEnabled() { return jmxEnabled; }

@@ -137,6 +137,10 @@ public enum ReplicationProperty {
             "manual", "promote", "discover"),
     FAILOVER_PRIMARY_FAILURES("replication.failover.primary-failures", Type.POSITIVE_INT, "3",
             "Consecutive failed primary checks before the primary counts as failed."),
+    FAILOVER_MAX_LAG_BYTES("replication.failover.max-lag-bytes", Type.NON_NEGATIVE_LONG, "1048576",
+            "Never promote a standby that replayed less than the last primary position the monitor saw minus this"
+                    + " many bytes of WAL (like Patroni's maximum_lag_on_failover); writes then stay unavailable and"
+                    + " the reason is logged and published. 0 means no limit."),
     FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
             "Longest wait for a promoted standby to leave recovery (above 0)."),
 

@@ -33,6 +33,7 @@ public final class ClusterTopology implements AutoCloseable {
     private final String primaryTenant;
     private volatile Node primary;
     private volatile List<Node> replicaCache;
+    private volatile Node promoting;
 
     /* monitor-thread state */
     private long lastPrimaryLsn = -1;
@@ -121,6 +122,15 @@ public final class ClusterTopology implements AutoCloseable {
     public void primarySeen(long lsn, long timeline) {
         lastPrimaryLsn = lsn;
         primaryTimeline = Math.max(primaryTimeline, timeline);
+    }
+
+    /** The standby being promoted now, or null: it may report it is a primary before it takes over. */
+    public Node promoting() {
+        return promoting;
+    }
+
+    public void promoting(Node node) {
+        this.promoting = node;
     }
 
     /** A replica that reports it is a primary: no reads, never written to. */

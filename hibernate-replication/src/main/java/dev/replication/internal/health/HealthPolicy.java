@@ -180,6 +180,9 @@ public final class HealthPolicy {
     /** A node other than the primary that reports it is a primary: fenced, never routed to. */
     private String fenceSecondPrimary(Node n, Observation o) {
         Node primary = topology.primary();
+        if (topology.promoting() == n) {
+            return "being promoted to primary";
+        }
         if (!n.fenced()) {
             topology.fence(n);
             Log.LOG.fencedNodeSeen(n.name(), o.timeline(), primary.name(), topology.primaryTimeline());
