@@ -17,14 +17,16 @@ import javax.sql.DataSource;
  *                       or {@code null} for a pool the library builds from {@code url}
  * @param dataSourceName how the data source was given (its JNDI name, or a description of the
  *                       object), for messages; {@code null} without a data source
+ * @param reads          whether routing may send reads to it as a replica ({@code false}: a standby
+ *                       kept for failover only)
+ * @param failoverPriority promotion preference, 0 never promoted (replicas; the primary's is 1)
+ * @param pool           its pool's settings when the library builds the pool; {@code null} with a data source
  */
 public record NodeConfig(String name, String url, String user, String password, int weight, DataSource dataSource,
-                         String dataSourceName) {
+                         String dataSourceName, boolean reads, int failoverPriority, PoolSettings pool) {
 
-    /** A node whose pool the library builds from {@code url}. */
-    public NodeConfig(String name, String url, String user, String password, int weight) {
-        this(name, url, user, password, weight, null, null);
-    }
+    /** The failover priority of a node without one configured. */
+    public static final int DEFAULT_FAILOVER_PRIORITY = 1;
 
     /** Where the node's connections come from, for messages: the masked URL or the data source's name. */
     public String source() {
@@ -35,6 +37,8 @@ public record NodeConfig(String name, String url, String user, String password, 
     public String toString() {
         return "NodeConfig[name=" + name + ", " + (dataSource != null ? "datasource=" + dataSourceName
                 : "url=" + Secrets.maskUrl(url) + ", user=" + user
-                + ", password=" + (password == null ? "<none>" : "<hidden>")) + ", weight=" + weight + "]";
+                + ", password=" + (password == null ? "<none>" : "<hidden>")) + ", weight=" + weight
+                + (reads ? "" : ", reads=false") + ", failoverPriority=" + failoverPriority
+                + (pool == null ? "" : ", pool=" + pool) + "]";
     }
 }

@@ -33,11 +33,7 @@ public final class ReplicationConfig {
     private final String selector;
     private final NoReplicaPolicy noReplicaPolicy;
     private final boolean readOnlySessionsOnReplica;
-    private final int poolMaxSize;
-    private final int poolMinIdle;
-    private final Duration poolConnectionTimeout;
-    private final Duration poolIdleTimeout;
-    private final Duration poolMaxLifetime;
+    private final PoolSettings pool;
     private final Properties hikari;
     private final Duration connectTimeout;
     private final Duration monitorInterval;
@@ -51,12 +47,14 @@ public final class ReplicationConfig {
     private final FailoverMode failover;
     private final int failoverPrimaryFailures;
     private final Duration failoverPromoteTimeout;
+    private final long failoverMaxLagBytes;
     private final List<String> listeners;
     private final boolean jmxEnabled;
     private final String jmxName;
 
     private ReplicationConfig(SettingsReader p) {
-        List<NodeConfig> nodes = NodeSettings.read(p);
+        this.pool = NodeSettings.globalPool(p);
+        List<NodeConfig> nodes = NodeSettings.read(p, pool);
         this.primary = nodes.get(0);
         this.replicas = List.copyOf(nodes.subList(1, nodes.size()));
         this.primaryReadWeight = p.intValue(ReplicationProperty.PRIMARY_READ_WEIGHT);
@@ -64,19 +62,6 @@ public final class ReplicationConfig {
         this.selector = p.selector();
         this.noReplicaPolicy = NoReplicaPolicy.valueOf(p.choice(ReplicationProperty.NO_REPLICA));
         this.readOnlySessionsOnReplica = p.choice(ReplicationProperty.READ_ONLY_SESSIONS).equals("REPLICA");
-        this.poolMaxSize = p.intValue(ReplicationProperty.POOL_MAX_SIZE);
-        this.poolMinIdle = p.intValue(ReplicationProperty.POOL_MIN_IDLE);
-        if (poolMinIdle > poolMaxSize) {
-            throw p.bad(ReplicationProperty.POOL_MIN_IDLE.key(), String.valueOf(poolMinIdle),
-                    "a value <= replication.pool.max-size (" + poolMaxSize + ")");
-        }
-        this.poolConnectionTimeout = p.duration(ReplicationProperty.POOL_CONNECTION_TIMEOUT);
-        if (poolConnectionTimeout.toMillis() < 250) {
-            throw p.bad(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key(), p.raw(ReplicationProperty.POOL_CONNECTION_TIMEOUT.key()),
-                    "at least 250ms (HikariCP's minimum)");
-        }
-        this.poolIdleTimeout = atLeastOrZero(p, ReplicationProperty.POOL_IDLE_TIMEOUT, Duration.ofSeconds(10));
-        this.poolMaxLifetime = atLeastOrZero(p, ReplicationProperty.POOL_MAX_LIFETIME, Duration.ofSeconds(30));
         this.hikari = p.hikari();
         this.connectTimeout = p.duration(ReplicationProperty.CONNECT_TIMEOUT);
         this.monitorInterval = p.duration(ReplicationProperty.MONITOR_INTERVAL);
@@ -101,6 +86,7 @@ public final class ReplicationConfig {
         this.consistencyWaitTimeout = p.duration(ReplicationProperty.CONSISTENCY_WAIT_TIMEOUT);
         this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
+        this.failoverMaxLagBytes = p.longValue(ReplicationProperty.FAILOVER_MAX_LAG_BYTES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
         if (failoverPromoteTimeout.isZero()) {
             throw p.bad(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT.key(), "0", "a duration above 0");
@@ -131,11 +117,13 @@ public final class ReplicationConfig {
     public String selector() { return selector; }
     public NoReplicaPolicy noReplicaPolicy() { return noReplicaPolicy; }
     public boolean readOnlySessionsOnReplica() { return readOnlySessionsOnReplica; }
-    public int poolMaxSize() { return poolMaxSize; }
-    public int poolMinIdle() { return poolMinIdle; }
-    public Duration poolConnectionTimeout() { return poolConnectionTimeout; }
-    public Duration poolIdleTimeout() { return poolIdleTimeout; }
-    public Duration poolMaxLifetime() { return poolMaxLifetime; }
+    /** The global pool settings ({@code replication.pool.*}); a replica's own are in its {@link NodeConfig#pool()}. */
+    public PoolSettings pool() { return pool; }
+    public int poolMaxSize() { return pool.maxSize(); }
+    public int poolMinIdle() { return pool.minIdle(); }
+    public Duration poolConnectionTimeout() { return pool.connectionTimeout(); }
+    public Duration poolIdleTimeout() { return pool.idleTimeout(); }
+    public Duration poolMaxLifetime() { return pool.maxLifetime(); }
     /** HikariCP properties passed through (a copy). */
     public Properties hikari() {
         Properties copy = new Properties();
@@ -154,6 +142,8 @@ public final class ReplicationConfig {
     public FailoverMode failover() { return failover; }
     public int failoverPrimaryFailures() { return failoverPrimaryFailures; }
     public Duration failoverPromoteTimeout() { return failoverPromoteTimeout; }
+    /** Most bytes of WAL a standby may lack (against the last primary position seen) to be promoted; 0 no limit. */
+    public long failoverMaxLagBytes() { return failoverMaxLagBytes; }
     /** Class names of the {@code RoutingListener}s to register at startup (validated: loadable, public no-arg constructor). */
     public List<String> listeners() { return listeners; }
     public boolean jmxEnabled() { return jmxEnabled; }
@@ -173,16 +163,6 @@ public final class ReplicationConfig {
         return "ReplicationConfig[primary=" + primary + ", replicas=" + replicas + ", selector=" + selector
                 + ", noReplica=" + noReplicaPolicy + ", consistency=" + consistency + ", failover=" + failover
                 + ", maxLag=" + maxLag + ", maxLagBytes=" + maxLagBytes + ", monitorInterval=" + monitorInterval + "]";
-    }
-
-    /** HikariCP silently replaces a shorter value by its default: fail instead. */
-    private static Duration atLeastOrZero(SettingsReader p, ReplicationProperty property, Duration min) {
-        Duration d = p.duration(property);
-        if (!d.isZero() && d.compareTo(min) < 0) {
-            throw p.bad(property.key(), p.raw(property.key()), "0 (no limit) or at least " + min.toSeconds()
-                    + "s (HikariCP's minimum)");
-        }
-        return d;
     }
 
     /**

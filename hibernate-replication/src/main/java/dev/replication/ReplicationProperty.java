@@ -66,6 +66,23 @@ public enum ReplicationProperty {
             "Path of a file holding the password of the replica <name>, trailing line break removed."),
     REPLICA_WEIGHT("replication.replica.<name>.weight", Type.POSITIVE_INT, "1",
             "Relative share of reads for the weighted selector."),
+    REPLICA_READS("replication.replica.<name>.reads", Type.BOOLEAN, "true",
+            "false: a standby kept for failover only (still monitored, promotable), never routed reads."),
+    REPLICA_FAILOVER_PRIORITY("replication.replica.<name>.failover-priority", Type.NON_NEGATIVE_INT, "1",
+            "Promotion preference of the replica <name> in failover mode promote: 0 never promotes it; among equally"
+                    + " caught-up standbys the higher priority wins (then the name)."),
+    REPLICA_POOL_MAX_SIZE("replication.replica.<name>.pool.max-size", Type.POSITIVE_INT, null,
+            "Maximum connections of the replica <name>'s pool; defaults to replication.pool.max-size."),
+    REPLICA_POOL_MIN_IDLE("replication.replica.<name>.pool.min-idle", Type.NON_NEGATIVE_INT, null,
+            "Minimum idle connections of the replica <name>'s pool; defaults to replication.pool.min-idle."),
+    REPLICA_POOL_CONNECTION_TIMEOUT("replication.replica.<name>.pool.connection-timeout", Type.DURATION, null,
+            "Connection timeout of the replica <name>'s pool (at least 250ms); defaults to"
+                    + " replication.pool.connection-timeout."),
+    REPLICA_POOL_IDLE_TIMEOUT("replication.replica.<name>.pool.idle-timeout", Type.DURATION, null,
+            "Idle timeout of the replica <name>'s pool (0 or at least 10s); defaults to replication.pool.idle-timeout."),
+    REPLICA_POOL_MAX_LIFETIME("replication.replica.<name>.pool.max-lifetime", Type.DURATION, null,
+            "Maximum lifetime of the replica <name>'s pool connections (0 or at least 30s); defaults to"
+                    + " replication.pool.max-lifetime."),
 
     SELECTOR("replication.selector", Type.SELECTOR, "round-robin",
             "Replica selection: round-robin, random, least-loaded, weighted, lowest-lag, or the class name of a"
@@ -120,6 +137,10 @@ public enum ReplicationProperty {
             "manual", "promote", "discover"),
     FAILOVER_PRIMARY_FAILURES("replication.failover.primary-failures", Type.POSITIVE_INT, "3",
             "Consecutive failed primary checks before the primary counts as failed."),
+    FAILOVER_MAX_LAG_BYTES("replication.failover.max-lag-bytes", Type.NON_NEGATIVE_LONG, "1048576",
+            "Never promote a standby that replayed less than the last primary position the monitor saw minus this"
+                    + " many bytes of WAL (like Patroni's maximum_lag_on_failover); writes then stay unavailable and"
+                    + " the reason is logged and published. 0 means no limit."),
     FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
             "Longest wait for a promoted standby to leave recovery (above 0)."),
 
@@ -230,12 +251,10 @@ public enum ReplicationProperty {
         }
         if (k.startsWith("replication.replica.")) {
             String rest = k.substring("replication.replica.".length());
-            int dot = rest.lastIndexOf('.');
+            int dot = rest.indexOf('.');
             if (dot > 0) {
-                String suffix = rest.substring(dot);
-                return Arrays.stream(values())
-                        .filter(p -> p.key.startsWith("replication.replica.<name>") && p.key.endsWith(suffix))
-                        .findFirst();
+                String template = "replication.replica.<name>" + rest.substring(dot);
+                return Arrays.stream(values()).filter(p -> p.key.equals(template)).findFirst();
             }
         }
         return Optional.empty();

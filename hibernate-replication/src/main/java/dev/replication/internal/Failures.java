@@ -9,7 +9,10 @@ import dev.replication.internal.connection.RoutedConnection;
 import org.hibernate.JDBCException;
 import org.hibernate.exception.JDBCConnectionException;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
 import java.sql.SQLException;
 import java.util.Locale;
 
@@ -34,6 +37,7 @@ public final class Failures {
             }
         }
         if (decision != null && !decision.replica() && isConnectionFailure(e)) {
+            runtime.node(decision.node()).ifPresent(n -> runtime.connectionFailed(n, e));
             String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());
             return new PrimaryUnavailableException(where + ": the connection to the primary failed before commit, so"
                     + " the transaction was not committed (" + firstMessage(e) + "); failover mode "
@@ -116,6 +120,29 @@ public final class Failures {
             }
             if (t instanceof IOException) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when {@code e} says the server is not there: the connection was refused, reset, or ended
+     * by the server's side (a killed server's sockets close at once). Not a timeout, and not a
+     * connection this process closed or aborted itself: a hung server looks like those.
+     */
+    public static boolean isHardConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof EOFException) {
+                return true;
+            }
+            if (t instanceof SocketException && t.getMessage() != null) {
+                String m = t.getMessage().toLowerCase(Locale.ROOT);
+                if (m.contains("reset") || m.contains("broken pipe") || m.contains("refused")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
             }
         }
         return false;

@@ -65,8 +65,8 @@ public interface Log extends BasicLogger {
     void promotionStarted(String node, String lsn, long behind, String lastPrimaryLsn);
 
     @LogMessage(level = WARN)
-    @Message(id = 11, value = "Promoted '%s' to primary at %s on timeline %d in %d ms; the old primary '%s' may have had up to %d bytes of WAL the new primary lacks")
-    void promoted(String node, String lsn, long timeline, long millis, String old, long lostBytes);
+    @Message(id = 11, value = "Promoted '%s' to primary at %s on timeline %d in %d ms; WAL the old primary '%s' had from %s (end of the standby's recovery) to %s (its last position seen) may be lost: %d bytes")
+    void promoted(String node, String lsn, long timeline, long millis, String old, String from, String to, long lostBytes);
 
     @LogMessage(level = ERROR)
     @Message(id = 12, value = "Fenced node '%s' seen: it reports not in recovery on timeline %d while '%s' is the primary on timeline %d; no session will be routed to it until it is re-attached as a replica")
@@ -123,4 +123,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 25, value = "The primary gives no connection (%s): Hibernate's connection for JDBC metadata and schema tooling comes from replica '%s', read-only")
     void anyConnectionFromReplica(String primaryFailure, String replica);
+
+    @LogMessage(level = ERROR)
+    @Message(id = 26, value = "Primary '%s' failed and no standby is promoted, writes stay unavailable: %s")
+    void promotionRefused(String primary, String reasons);
 }

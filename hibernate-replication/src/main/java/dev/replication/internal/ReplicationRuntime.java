@@ -68,6 +68,11 @@ public final class ReplicationRuntime implements AutoCloseable {
                     }
 
                     @Override
+                    public void connectionFailed(Node node, Throwable e) {
+                        ReplicationRuntime.this.connectionFailed(node, e);
+                    }
+
+                    @Override
                     public void committed(long lsn) {
                         positions.committed(lsn);
                     }
@@ -166,6 +171,16 @@ public final class ReplicationRuntime implements AutoCloseable {
     /** Marks a node down now (a request saw its connection fail); the monitor will readmit it. */
     public void markDown(Node node, String reason) {
         health.markDown(node, reason);
+    }
+
+    /**
+     * A request's connection to {@code node} failed with {@code e}: when it is the primary's and
+     * the failure is hard (refused, reset), the primary is checked again at once.
+     */
+    public void connectionFailed(Node node, Throwable e) {
+        if (node == topology.primary() && Failures.isHardConnectionFailure(e)) {
+            failover.primaryFailedHard();
+        }
     }
 
     // ---------------------------------------------------------------- read-after-write positions
@@ -287,14 +302,11 @@ public final class ReplicationRuntime implements AutoCloseable {
     // ---------------------------------------------------------------- failover
 
     /**
-     * Promotes {@code target} now and routes writes to it (an operator's promotion); runs on the
-     * monitor thread, serialised with the checks.
+     * Promotes {@code target} now and routes writes to it (an operator's promotion); waits for it.
+     * The promotion runs on the failover thread, the switch on the monitor thread.
      */
     public void promote(Node target) {
-        monitor.onMonitorThread(() -> {
-            failover.promote(target, Instant.now());
-            return null;
-        }, config.failoverPromoteTimeout().plusSeconds(5));
+        failover.promote(target);
     }
 
     @Override
@@ -304,6 +316,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         }
         closed = true;
         jmx.close();
+        failover.close();
         monitor.close();
         topology.close();
         Log.LOG.stopped();

@@ -20,8 +20,9 @@
  *       {@code RoutedConnection} (the wrapper Hibernate gets: returns to its node, captures commit tokens).</li>
  *   <li>{@code internal.health} — {@code ClusterMonitor} (checks every node each interval, produces
  *       {@code Observation}s) and {@code HealthPolicy} (observations to up / excluded / readmitted).</li>
- *   <li>{@code internal.failover} — {@code PrimaryFailover} (counts primary failures, promotes, switches,
- *       fences) and one {@code FailoverPolicy} per {@code replication.failover} mode:
+ *   <li>{@code internal.failover} — {@code PrimaryFailover} (counts primary failures, asks for quick re-checks
+ *       after hard connection failures, promotes on its own thread, switches and fences on the monitor
+ *       thread) and one {@code FailoverPolicy} per {@code replication.failover} mode:
  *       {@code manual}, {@code promote}, {@code discover}.</li>
  *   <li>{@code internal.consistency} — {@code ReplayPositions}: known primary position, commit
  *       positions, direct replay probes for read-after-write tokens.</li>

@@ -1,5 +1,6 @@
 package dev.replication.spi;
 
+import dev.replication.Promotion;
 import dev.replication.RoutingDecision;
 
 import java.time.Duration;
@@ -45,6 +46,13 @@ public interface RoutingListener {
 
     /** A new primary took over ({@code oldPrimary} may be null when unknown). */
     default void primaryChanged(String oldPrimary, String newPrimary, boolean promotedByUs) {
+    }
+
+    /**
+     * This library promoted a standby; says which WAL range may have been lost. Called before
+     * {@link #primaryChanged(String, String, boolean)} for the same change.
+     */
+    default void promoted(Promotion promotion) {
     }
 
     /** A node's health changed (down, up, excluded, readmitted, fenced). */

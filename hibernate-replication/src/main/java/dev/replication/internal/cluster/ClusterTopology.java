@@ -33,6 +33,7 @@ public final class ClusterTopology implements AutoCloseable {
     private final String primaryTenant;
     private volatile Node primary;
     private volatile List<Node> replicaCache;
+    private volatile Node promoting;
 
     /* monitor-thread state */
     private long lastPrimaryLsn = -1;
@@ -74,7 +75,10 @@ public final class ClusterTopology implements AutoCloseable {
         return Optional.ofNullable(nodes.get(name));
     }
 
-    /** Nodes that routing may send reads to as replicas: in the replica role and not fenced. */
+    /**
+     * Nodes that routing may send reads to as replicas: in the replica role, not fenced, and not
+     * kept for failover only ({@code replication.replica.<name>.reads=false}).
+     */
     public List<Node> replicas() {
         return replicaCache;
     }
@@ -120,6 +124,15 @@ public final class ClusterTopology implements AutoCloseable {
         primaryTimeline = Math.max(primaryTimeline, timeline);
     }
 
+    /** The standby being promoted now, or null: it may report it is a primary before it takes over. */
+    public Node promoting() {
+        return promoting;
+    }
+
+    public void promoting(Node node) {
+        this.promoting = node;
+    }
+
     /** A replica that reports it is a primary: no reads, never written to. */
     public void fence(Node n) {
         n.fenced(true);
@@ -158,7 +171,7 @@ public final class ClusterTopology implements AutoCloseable {
         List<Node> list = new ArrayList<>(nodes.size());
         Node p = primary;
         for (Node n : nodes.values()) {
-            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA) {
+            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA && n.config().reads()) {
                 list.add(n);
             }
         }

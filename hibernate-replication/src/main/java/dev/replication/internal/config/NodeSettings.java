@@ -1,6 +1,7 @@
 package dev.replication.internal.config;
 
 import dev.replication.NodeConfig;
+import dev.replication.PoolSettings;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationProperty;
 
@@ -31,8 +32,13 @@ public final class NodeSettings {
     private NodeSettings() {
     }
 
-    /** Every configured node, primary first, in the order of {@code replication.replicas}. */
+    /** Every configured node, primary first, with the global pool settings read from {@code p}. */
     public static List<NodeConfig> read(SettingsReader p) {
+        return read(p, globalPool(p));
+    }
+
+    /** Every configured node, primary first, in the order of {@code replication.replicas}. */
+    public static List<NodeConfig> read(SettingsReader p, PoolSettings globalPool) {
         String defaultUser = p.string(ReplicationProperty.USER);
         String defaultPassword = Passwords.resolve(p, PASSWORD.key(), PASSWORD_ENV.key(), PASSWORD_FILE.key());
         String primaryName = p.name(ReplicationProperty.PRIMARY_NAME);
@@ -41,7 +47,7 @@ public final class NodeSettings {
         List<NodeConfig> nodes = new ArrayList<>();
         nodes.add(node(p, primaryName, ReplicationProperty.PRIMARY_URL.key(), ReplicationProperty.PRIMARY_DATASOURCE.key(),
                 coalesce(p.string(ReplicationProperty.PRIMARY_USER), defaultUser),
-                coalesce(primaryPassword, defaultPassword), 1));
+                coalesce(primaryPassword, defaultPassword), 1, true, NodeConfig.DEFAULT_FAILOVER_PRIORITY, globalPool));
         Set<String> seen = new HashSet<>();
         seen.add(primaryName.toLowerCase(Locale.ROOT));
         for (String name : p.names(REPLICAS)) {
@@ -54,23 +60,37 @@ public final class NodeSettings {
             nodes.add(node(p, name, ReplicationProperty.REPLICA_URL.key(name), ReplicationProperty.REPLICA_DATASOURCE.key(name),
                     coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
                     coalesce(password, defaultPassword),
-                    p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1)));
+                    p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1),
+                    p.bool(ReplicationProperty.REPLICA_READS.key(name), ReplicationProperty.REPLICA_READS),
+                    p.intValue(ReplicationProperty.REPLICA_FAILOVER_PRIORITY.key(name),
+                            ReplicationProperty.REPLICA_FAILOVER_PRIORITY, 0),
+                    PoolSettingsReader.replica(p, name, globalPool)));
         }
         return nodes;
     }
 
     /** A node from its URL, or from its data source when one is given (then without URL or credentials). */
     private static NodeConfig node(SettingsReader p, String name, String urlKey, String dataSourceKey, String user,
-                                   String password, int weight) {
+                                   String password, int weight, boolean reads, int priority, PoolSettings pool) {
         DataSources.Resolved ds = DataSources.resolve(p, dataSourceKey);
         if (ds == null) {
-            return new NodeConfig(name, p.requiredUrl(urlKey), user, password, weight);
+            return new NodeConfig(name, p.requiredUrl(urlKey), user, password, weight, null, null, reads, priority, pool);
         }
         if (p.string(urlKey) != null) {
             throw new ReplicationConfigurationException("Both '" + urlKey + "' and '" + dataSourceKey + "' are set for node '"
                     + name + "': keep one (the data source brings its own URL and credentials)");
         }
-        return new NodeConfig(name, null, null, null, weight, ds.dataSource(), ds.name());
+        String poolKey = PoolSettingsReader.anyReplicaKey(p, name);
+        if (poolKey != null) {
+            throw new ReplicationConfigurationException("Both '" + poolKey + "' and '" + dataSourceKey + "' are set for node '"
+                    + name + "': a data source's pool is configured where the data source is defined");
+        }
+        return new NodeConfig(name, null, null, null, weight, ds.dataSource(), ds.name(), reads, priority, null);
+    }
+
+    /** The global pool settings ({@code replication.pool.*}). */
+    public static PoolSettings globalPool(SettingsReader p) {
+        return PoolSettingsReader.global(p);
     }
 
     private static String coalesce(String a, String b) {

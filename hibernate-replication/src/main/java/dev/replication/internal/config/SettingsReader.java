@@ -191,17 +191,27 @@ public final class SettingsReader {
 
     /** {@code true} or {@code false}, any case. */
     public boolean bool(ReplicationProperty p) {
-        String v = valueOrDefault(p.key(), p).toLowerCase(Locale.ROOT);
+        return bool(p.key(), p);
+    }
+
+    /** {@code true} or {@code false}, any case, of a concrete (per-replica) key. */
+    public boolean bool(String key, ReplicationProperty p) {
+        String v = valueOrDefault(key, p).toLowerCase(Locale.ROOT);
         if (v.equals("true") || v.equals("false")) {
             return Boolean.parseBoolean(v);
         }
-        throw bad(p.key(), v, p.allowed());
+        throw bad(key, v, p.allowed());
     }
 
     /** A duration in the syntax of {@link Durations}. */
     public Duration duration(ReplicationProperty p) {
-        String v = valueOrDefault(p.key(), p);
-        return Durations.parse(v).orElseThrow(() -> bad(p.key(), v, p.allowed()));
+        return duration(p.key(), p);
+    }
+
+    /** A duration of a concrete (per-replica) key; its default when absent. */
+    public Duration duration(String key, ReplicationProperty p) {
+        String v = valueOrDefault(key, p);
+        return Durations.parse(v).orElseThrow(() -> bad(key, v, p.allowed()));
     }
 
     /** One of the property's choices, upper case (an enum constant name). */
@@ -237,6 +247,12 @@ public final class SettingsReader {
         return props;
     }
 
+    /** The node name in a per-replica key (names contain no dot). */
+    private static String replicaName(String key) {
+        String rest = key.substring("replication.replica.".length());
+        return rest.substring(0, rest.indexOf('.'));
+    }
+
     /**
      * Fails on an unknown key, a known key spelled in another case (it would be ignored), or a
      * per-replica key naming a node not in {@code nodeNames} (primary first).
@@ -252,7 +268,7 @@ public final class SettingsReader {
             if (p == ReplicationProperty.HIKARI) {
                 canonical = "replication.hikari." + key.substring("replication.hikari.".length());
             } else if (p.key().startsWith(replicaPrefix)) {
-                canonical = p.key(key.substring(replicaPrefix.length(), key.lastIndexOf('.')));
+                canonical = p.key(replicaName(key));
             } else {
                 canonical = p.key();
             }
@@ -261,7 +277,7 @@ public final class SettingsReader {
                         + "' in case; keys are case-sensitive, so it would be ignored");
             }
             if (p.key().startsWith(replicaPrefix)) {
-                String name = key.substring(replicaPrefix.length(), key.lastIndexOf('.'));
+                String name = replicaName(key);
                 if (!nodeNames.contains(name)) {
                     throw new ReplicationConfigurationException("Setting '" + key + "' names replica '" + name
                             + "', which is not listed in 'replication.replicas' (listed: "

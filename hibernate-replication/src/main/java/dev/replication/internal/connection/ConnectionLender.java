@@ -27,6 +27,9 @@ public final class ConnectionLender {
         /** A connection of {@code node} was lost (the node is marked down until the monitor readmits it). */
         void connectionLost(Node node, String reason);
 
+        /** A request's connection to {@code node} failed with {@code e} (the primary may be checked again at once). */
+        void connectionFailed(Node node, Throwable e);
+
         /** A commit on the primary ended at {@code lsn}. */
         void committed(long lsn);
     }
@@ -57,6 +60,7 @@ public final class ConnectionLender {
         try {
             return p.borrow();
         } catch (SQLException e) {
+            callbacks.connectionFailed(p, e);
             int failures = primaryFailures.getAsInt();
             throw new PrimaryUnavailableException(p.status().describe() + ": no connection to the primary ("
                     + Failures.firstLine(e) + "); failover mode " + config.failover().name().toLowerCase(Locale.ROOT)

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.replication.NodeConfig;
+import dev.replication.PoolSettings;
 import dev.replication.ReplicationConfig;
 
 import java.sql.Connection;
@@ -24,12 +25,13 @@ public final class HikariConnectionSource implements ConnectionSource {
         if (node.password() != null) {
             hc.setPassword(node.password());
         }
-        hc.setMaximumPoolSize(rc.poolMaxSize());
-        hc.setMinimumIdle(rc.poolMinIdle());
-        hc.setConnectionTimeout(rc.poolConnectionTimeout().toMillis());
-        hc.setValidationTimeout(Math.max(250, Math.min(rc.poolConnectionTimeout().toMillis(), 1000)));
-        hc.setIdleTimeout(rc.poolIdleTimeout().toMillis());
-        hc.setMaxLifetime(rc.poolMaxLifetime().toMillis());
+        PoolSettings ps = node.pool() != null ? node.pool() : rc.pool();
+        hc.setMaximumPoolSize(ps.maxSize());
+        hc.setMinimumIdle(ps.minIdle());
+        hc.setConnectionTimeout(ps.connectionTimeout().toMillis());
+        hc.setValidationTimeout(Math.max(250, Math.min(ps.connectionTimeout().toMillis(), 1000)));
+        hc.setIdleTimeout(ps.idleTimeout().toMillis());
+        hc.setMaxLifetime(ps.maxLifetime().toMillis());
         hc.setAutoCommit(false);
         // A node that is down at startup must not stop the application: the monitor reports it.
         hc.setInitializationFailTimeout(-1);

@@ -56,6 +56,7 @@ public final class RoutedConnection extends DelegatingConnection {
             }
         } catch (SQLException e) {
             if (isConnectionFailure(e) || !node.health().up() || isClosedQuietly()) {
+                lender.callbacks().connectionFailed(node, e);
                 lender.callbacks().connectionLost(node, "connection lost during commit: " + Failures.firstLine(e));
                 throw new SQLException(node.status().describe() + ": the connection to the primary was lost while"
                         + " committing; the transaction may or may not have been committed", OUTCOME_UNKNOWN, e);

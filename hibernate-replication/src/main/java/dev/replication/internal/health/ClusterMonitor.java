@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -53,7 +56,11 @@ public final class ClusterMonitor implements AutoCloseable {
             + " CASE WHEN r THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
             + " (SELECT timeline_id FROM pg_control_checkpoint()))"
             + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
-            + " (SELECT sender_port FROM pg_stat_wal_receiver)"
+            + " (SELECT sender_port FROM pg_stat_wal_receiver),"
+            + " CASE WHEN r THEN (SELECT coalesce(substring(conninfo from 'application_name=([^ ]+)'),"
+            + " nullif(current_setting('cluster_name'), ''), 'walreceiver') FROM pg_stat_wal_receiver)"
+            + " ELSE (SELECT string_agg(application_name, ',') FROM pg_stat_replication"
+            + " WHERE sync_state IN ('sync', 'quorum')) END"
             + " FROM pg_is_in_recovery() r";
 
     /** Receives the observations of one round, on the monitor thread. */
@@ -72,6 +79,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final Map<Node, Future<Observation>> inFlight = new HashMap<>();
     private final Deque<long[]> primaryHistory = new ArrayDeque<>();
     private final AtomicInteger checks = new AtomicInteger();
+    private final AtomicBoolean extraRoundPending = new AtomicBoolean();
     private volatile Instant lastTick;
 
     public ClusterMonitor(ReplicationConfig config, Supplier<List<Node>> nodes, RoundHandler handler) {
@@ -142,6 +150,39 @@ public final class ClusterMonitor implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} on the monitor thread (serialised with checks) without waiting for it. */
+    public void execute(Runnable task) {
+        try {
+            scheduler.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    Log.LOG.debug("monitor task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /**
+     * Runs a round of checks {@code delayMillis} from now, besides the periodic ones, unless one is
+     * already pending: a node (the primary) just failed hard and should be checked again soon.
+     */
+    public void checkSoon(long delayMillis) {
+        if (config.monitorInterval().isZero() || !extraRoundPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> {
+                extraRoundPending.set(false);
+                tickSafely();
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            extraRoundPending.set(false);
+        }
+    }
+
     private void tickSafely() {
         try {
             tick();
@@ -168,9 +209,9 @@ public final class ClusterMonitor implements AutoCloseable {
                 results.put(node, f.get(wait, TimeUnit.NANOSECONDS));
             } catch (TimeoutException e) {
                 results.put(node, Observation.failed("no answer within " + config.monitorTimeout().toMillis()
-                        + "ms (hung or unreachable)"));
+                        + "ms (hung or unreachable)", false));
             } catch (ExecutionException e) {
-                results.put(node, Observation.failed(String.valueOf(e.getCause())));
+                results.put(node, Observation.failed(String.valueOf(e.getCause()), false));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -237,8 +278,11 @@ public final class ClusterMonitor implements AutoCloseable {
                 if (rs.wasNull()) {
                     port = -1;
                 }
+                String names = rs.getString(5);
+                Set<String> sync = recovery || names == null ? Set.of() : Set.of(names.split(","));
                 return new Observation(true, recovery ? NodeRole.REPLICA : NodeRole.PRIMARY,
-                        lsn == null ? -1 : ConsistencyToken.parse(lsn).lsn(), tli, port, null);
+                        lsn == null ? -1 : ConsistencyToken.parse(lsn).lsn(), tli, port, null,
+                        recovery ? names : null, sync, false);
             }
         } catch (SQLException | RuntimeException e) {
             Connection c = monitorConnections.remove(node);
@@ -249,7 +293,7 @@ public final class ClusterMonitor implements AutoCloseable {
                     // already broken
                 }
             }
-            return Observation.failed(Failures.firstLine(e));
+            return Observation.failed(Failures.firstLine(e), Failures.isHardConnectionFailure(e));
         }
     }
 

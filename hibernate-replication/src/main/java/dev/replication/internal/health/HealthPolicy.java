@@ -73,12 +73,17 @@ public final class HealthPolicy {
             }
         }
         int usable = 0;
+        boolean anyReadNode = false;
         StringBuilder why = new StringBuilder();
         for (Node n : topology.nodes()) {
             if (n == p) {
                 continue;
             }
             applyReplica(n, results.get(n), standbyHorizon, now);
+            if (!n.config().reads()) {
+                continue;
+            }
+            anyReadNode = true;
             if (n.health().usable()) {
                 usable++;
             } else if (n.routingRole() == NodeRole.REPLICA || n.fenced()) {
@@ -86,7 +91,7 @@ public final class HealthPolicy {
                         .append(n.health().excludedReason());
             }
         }
-        if (usable == 0 && !config.replicas().isEmpty()) {
+        if (usable == 0 && anyReadNode) {
             if (!noReplicaLogged) {
                 noReplicaLogged = true;
                 Log.LOG.noReplicaFallback(why.toString());
@@ -175,6 +180,9 @@ public final class HealthPolicy {
     /** A node other than the primary that reports it is a primary: fenced, never routed to. */
     private String fenceSecondPrimary(Node n, Observation o) {
         Node primary = topology.primary();
+        if (topology.promoting() == n) {
+            return "being promoted to primary";
+        }
         if (!n.fenced()) {
             topology.fence(n);
             Log.LOG.fencedNodeSeen(n.name(), o.timeline(), primary.name(), topology.primaryTimeline());
