@@ -1,5 +1,6 @@
 package dev.replication.quarkus;
 
+import dev.replication.ReplicationConfigurationException;
 import dev.replication.cdi.Routed;
 import dev.replication.cdi.RoutedPersistence;
 import io.quarkus.runtime.StartupEvent;
@@ -9,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 /**
  * Hands Quarkus' default persistence unit to the CDI extension (as the {@link Routed @Routed}
@@ -18,6 +20,10 @@ import jakarta.persistence.EntityManagerFactory;
  */
 @ApplicationScoped
 public class QuarkusPersistence {
+
+    private static final String MULTITENANT = "quarkus.hibernate-orm.multitenant";
+    private static final String PROVIDER_KEY =
+            "quarkus.hibernate-orm.unsupported-properties.\"hibernate.multi_tenant_connection_provider\"";
 
     @Inject
     EntityManagerFactory emf;
@@ -30,6 +36,14 @@ public class QuarkusPersistence {
     }
 
     void start(@Observes StartupEvent event, RoutedPersistence persistence) {
+        if (emf.unwrap(SessionFactoryImplementor.class).getSessionFactoryOptions().getCurrentTenantIdentifierResolver() == null) {
+            throw new ReplicationConfigurationException("Missing value for '" + MULTITENANT
+                    + "': expected DATABASE (each node is a tenant, resolved by " + NodeTenantResolver.class.getName() + ")");
+        }
+        if (QuarkusReplicationConnectionProvider.current() == null) {
+            throw new ReplicationConfigurationException("Missing value for '" + PROVIDER_KEY + "': expected "
+                    + QuarkusReplicationConnectionProvider.class.getName() + " (Quarkus has no supported key for it)");
+        }
         persistence.replication();
     }
 }

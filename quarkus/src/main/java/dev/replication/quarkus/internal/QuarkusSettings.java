@@ -10,6 +10,7 @@ import io.quarkus.arc.InstanceHandle;
 import jakarta.enterprise.inject.Any;
 import org.eclipse.microprofile.config.Config;
 
+import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +50,10 @@ public final class QuarkusSettings {
 
     /** Reads and checks the settings; the nodes' data sources are Quarkus' (Agroal). */
     public static QuarkusSettings read(Config config) {
-        return read(config, AgroalDataSourceUtil::dataSourceIfActive);
+        return read(config, name -> AgroalDataSourceUtil.dataSourceIfActive(name));
     }
 
-    static QuarkusSettings read(Config config, Function<String, Optional<AgroalDataSource>> dataSources) {
+    static QuarkusSettings read(Config config, Function<String, Optional<? extends DataSource>> dataSources) {
         Map<String, Object> core = new LinkedHashMap<>();
         for (String key : config.getPropertyNames()) {
             if (key.startsWith(PREFIX) && !key.startsWith(HTTP_PREFIX)) {
@@ -110,7 +111,7 @@ public final class QuarkusSettings {
     }
 
     private static void node(Map<String, Object> core, String prefix, String node,
-                             Function<String, Optional<AgroalDataSource>> dataSources) {
+                             Function<String, Optional<? extends DataSource>> dataSources) {
         String urlKey = prefix + "url";
         String dsKey = prefix + "datasource";
         if (core.containsKey(urlKey)) {
@@ -121,7 +122,7 @@ public final class QuarkusSettings {
         }
         Object named = core.get(dsKey);
         String dataSource = named == null ? node : String.valueOf(named).trim();
-        AgroalDataSource ds = dataSources.apply(dataSource).orElseThrow(() -> new ReplicationConfigurationException(
+        DataSource ds = dataSources.apply(dataSource).orElseThrow(() -> new ReplicationConfigurationException(
                 (named == null ? "Missing Quarkus data source '" + dataSource + "' for node '" + node + "'"
                         : "Invalid value '" + dataSource + "' for '" + dsKey + "': no such Quarkus data source")
                         + ": configure quarkus.datasource.\"" + dataSource + "\".db-kind and .jdbc.url"
