@@ -42,6 +42,10 @@ class PrimaryFailoverTest {
     @Inject
     NoteService notes;
 
+    private static String replicationReadiness() {
+        return given().get("/q/health/ready").then().extract().path("checks.find { it.name == 'replication' }.status");
+    }
+
     @Test
     void requestsRecoverOnThePromotedStandby() {
         cluster.awaitReplicated(Duration.ofSeconds(30));
@@ -55,7 +59,11 @@ class PrimaryFailoverTest {
         old.kill();
 
         String[] after = new String[1];
+        boolean[] readinessDown = new boolean[1];
         Await.until("a write on the promoted standby", Duration.ofSeconds(60), () -> {
+            if ("DOWN".equals(replicationReadiness())) {
+                readinessDown[0] = true;
+            }
             var r = given().body("after").post("/notes");
             if (r.statusCode() == 200) {
                 after[0] = r.asString();
@@ -63,6 +71,8 @@ class PrimaryFailoverTest {
             }
             return false;
         });
+        assertThat(readinessDown[0]).as("readiness DOWN while no primary took writes").isTrue();
+        Await.until("readiness UP again", Duration.ofSeconds(10), () -> "UP".equals(replicationReadiness()));
         assertThat(notes.primaryPort()).as("writes now on a former replica")
                 .isNotEqualTo(old.port()).isIn(cluster.replicas().stream().map(PgNode::port).toList());
         for (int i = 0; i < 20; i++) {
