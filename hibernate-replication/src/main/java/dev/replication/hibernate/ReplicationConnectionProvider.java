@@ -143,6 +143,35 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         return own;
     }
 
+    /**
+     * Whether the session factory's tenant resolver is not {@link ReplicationTenantResolver} but one
+     * that answers with {@link #currentTenant()} (a container's resolver contract, such as Quarkus'
+     * {@code TenantResolver}). False here: startup then fails when another resolver is configured.
+     * Subclasses for such containers return true.
+     */
+    protected boolean tenantsResolvedElsewhere() {
+        return false;
+    }
+
+    /**
+     * The tenant a session opened now on this thread must have: the node the thread's innermost
+     * routing scope resolves to, or the primary's tenant when no scope is open. The answer of
+     * {@link ReplicationTenantResolver}, for containers that resolve tenants themselves.
+     */
+    public String currentTenant() {
+        ReplicationRuntime rt = runtime();
+        ScopeStack.Scope scope = ScopeStack.current();
+        return scope == null ? rt.primaryTenant() : scope.resolve(rt).tenant();
+    }
+
+    /**
+     * True for the tenant of a replica: sessions with it bypass the second-level cache (a
+     * container's resolver reports such tenants as "root", see {@link ReplicationTenantResolver}).
+     */
+    public boolean isReplicaTenant(String tenant) {
+        return runtime().isReplicaTenant(tenant);
+    }
+
     /** The runtime behind this provider. */
     public ReplicationRuntime runtime() {
         if (runtime == null) {

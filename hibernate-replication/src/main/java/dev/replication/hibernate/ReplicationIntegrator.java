@@ -23,14 +23,15 @@ public class ReplicationIntegrator implements Integrator {
         }
         var resolver = sessionFactory.getSessionFactoryOptions().getCurrentTenantIdentifierResolver();
         Object r = resolver;
-        if (!(r instanceof ReplicationTenantResolver ours)) {
+        if (r instanceof ReplicationTenantResolver ours) {
+            ours.bind(provider.runtime());
+        } else if (!provider.tenantsResolvedElsewhere()) {
             throw new ReplicationConfigurationException("Invalid value '"
                     + (resolver == null ? null : resolver.getClass().getName())
                     + "' for 'hibernate.tenant_identifier_resolver': expected "
                     + ReplicationTenantResolver.class.getName() + " when hibernate.multi_tenant_connection_provider is "
                     + ReplicationConnectionProvider.class.getName());
         }
-        ours.bind(provider.runtime());
         if (sessionFactory.getSessionFactoryOptions().isSecondLevelCacheEnabled()) {
             provider.runtime().guardSecondLevelCache();
         }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The core's {@code dev.replication.internal} packages are private to the core module: every other
- * module (cdi-extension, demo, benchmarks, testkit, these tests; main and test code) uses the public
+ * module (cdi-extension, quarkus, quarkus-tests, demo, benchmarks, testkit, these tests; main and test code) uses the public
  * API and the integration SPI ({@code dev.replication.integration.spi}) only. The CDI extension also
  * does not reach into the Hibernate glue ({@code dev.replication.hibernate}); comments may name it.
  * A plain scan of the sources, so it needs no compiled classes of the other modules.
@@ -50,6 +50,33 @@ class ModuleBoundaryTest {
         Path root = projectRoot();
         assertThat(uses(root.resolve("cdi-extension/src/main/java"), HIBERNATE_GLUE, root))
                 .as("cdi-extension code using dev.replication.hibernate (use dev.replication.integration.spi)").isEmpty();
+    }
+
+    /**
+     * The Quarkus module subclasses the connection provider (Quarkus instantiates it by class name)
+     * and otherwise uses the public API, the integration SPI and the CDI extension.
+     */
+    @Test
+    void quarkusModuleUsesOnlyTheConnectionProviderOfTheHibernateGlue() {
+        Path root = projectRoot();
+        Path sources = root.resolve("quarkus/src/main/java");
+        assertThat(sources).as("the Quarkus module is scanned").isDirectory();
+        assertThat(root.resolve("quarkus-tests/pom.xml")).as("the Quarkus tests module is scanned").isRegularFile();
+        Pattern glue = Pattern.compile("\\bdev\\.replication\\.hibernate\\.(\\w+)");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                Matcher m = glue.matcher(NOT_CODE.matcher(read(f)).replaceAll(" "));
+                while (m.find()) {
+                    if (!m.group(1).equals("ReplicationConnectionProvider")) {
+                        violations.add(root.relativize(f) + ": " + m.group());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(violations).as("Quarkus module code using the Hibernate glue beyond ReplicationConnectionProvider").isEmpty();
     }
 
     @Test

@@ -1,0 +1,85 @@
+package dev.replication.quarkus.it;
+
+import dev.replication.cdi.ReplicationLag;
+import dev.replication.testkit.Await;
+import dev.replication.testkit.PgCluster;
+import dev.replication.testkit.PgNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The primary killed with {@code replication.failover=promote}: writes fail for a moment, then
+ * requests recover on the promoted standby (its Quarkus data source becomes the primary's tenant).
+ * Its own profile, so its application and cluster are its own.
+ */
+@QuarkusTest
+@TestProfile(PrimaryFailoverTest.Promote.class)
+@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+class PrimaryFailoverTest {
+
+    public static class Promote implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("replication.failover", "promote");
+        }
+    }
+
+    PgCluster cluster;
+
+    @Inject
+    ReplicationLag lag;
+
+    @Inject
+    NoteService notes;
+
+    private static String replicationReadiness() {
+        return given().get("/q/health/ready").then().extract().path("checks.find { it.name == 'replication' }.status");
+    }
+
+    @Test
+    void requestsRecoverOnThePromotedStandby() {
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+        Await.until("replicas healthy", Duration.ofSeconds(30), () -> {
+            lag.checkNow();
+            return lag.replicas().stream().allMatch(r -> lag.isHealthy(r, Duration.ofSeconds(5)));
+        });
+        String before = given().body("before").post("/notes").then().statusCode(200).extract().asString();
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+        PgNode old = cluster.primary();
+        old.kill();
+
+        String[] after = new String[1];
+        boolean[] readinessDown = new boolean[1];
+        Await.until("a write on the promoted standby", Duration.ofSeconds(60), () -> {
+            if ("DOWN".equals(replicationReadiness())) {
+                readinessDown[0] = true;
+            }
+            var r = given().body("after").post("/notes");
+            if (r.statusCode() == 200) {
+                after[0] = r.asString();
+                return true;
+            }
+            return false;
+        });
+        assertThat(readinessDown[0]).as("readiness DOWN while no primary took writes").isTrue();
+        Await.until("readiness UP again", Duration.ofSeconds(10), () -> "UP".equals(replicationReadiness()));
+        assertThat(notes.primaryPort()).as("writes now on a former replica")
+                .isNotEqualTo(old.port()).isIn(cluster.replicas().stream().map(PgNode::port).toList());
+        for (int i = 0; i < 20; i++) {
+            given().body("steady " + i).post("/notes").then().statusCode(200);
+            given().get("/notes/" + before).then().statusCode(200);
+        }
+        given().header("X-Consistency-Token", given().body("x").post("/notes").header("X-Consistency-Token"))
+                .get("/notes/" + after[0]).then().statusCode(200);
+    }
+}
