@@ -6,19 +6,16 @@ import dev.replication.Replication;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,57 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the lag limit on promotion and synchronous standbys. Each test leaves the cluster with a primary
  * and two streaming replicas.
  */
-class FailoverChoiceTest extends ClusterTestBase {
-
-    private final AtomicLong ids = new AtomicLong(1000);
+class FailoverChoiceTest extends FailoverTestBase {
 
     @Override
     protected String database() {
         return "failover_choice";
-    }
-
-    @AfterEach
-    void heal() {
-        closeFactories();
-        if (!cluster.primary().isRunning()) {
-            cluster.primary().start();
-        }
-        for (PgNode n : cluster.nodes()) {
-            if (n != cluster.primary() && (n.role() != PgNode.Role.REPLICA || n.upstream().orElse(null) != cluster.primary()
-                    || !n.isRunning())) {
-                cluster.reattach(n);
-            }
-            if (n != cluster.primary()) {
-                n.resumeReplay();
-            }
-        }
-        cluster.awaitReplicated(Duration.ofSeconds(30));
-    }
-
-    @Override
-    protected Replication replication(Map<String, ?> overrides) {
-        Map<String, Object> o = new HashMap<>(Map.of("jakarta.persistence.schema-generation.database.action", "none"));
-        o.putAll(overrides);
-        return super.replication(o);
-    }
-
-    void createSchemaOnce() {
-        try (Connection c = cluster.primary().connect(db)) {
-            c.createStatement().execute("CREATE TABLE IF NOT EXISTS account (balance bigint not null, id bigint not null,"
-                    + " owner varchar(255), primary key (id))");
-        } catch (SQLException e) {
-            throw new AssertionError(e);
-        }
-        cluster.awaitReplicated(Duration.ofSeconds(10));
-    }
-
-    long write(Replication r) {
-        long id = ids.incrementAndGet();
-        r.write(em -> {
-            em.persist(new Account(id, "c", id));
-            return null;
-        });
-        return id;
     }
 
     static long count(PgNode node, String db, String where) {

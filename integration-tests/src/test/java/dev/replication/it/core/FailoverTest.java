@@ -6,19 +6,17 @@ import dev.replication.TransactionOutcomeUnknownException;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,59 +27,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * library for the cluster's current topology, and leaves the cluster with a primary and two
  * streaming replicas.
  */
-class FailoverTest extends ClusterTestBase {
-
-    private final AtomicLong ids = new AtomicLong(1000);
+class FailoverTest extends FailoverTestBase {
 
     @Override
     protected String database() {
         return "failover";
-    }
-
-    /** Re-attaches every node that is not a replica of the current primary. */
-    @AfterEach
-    void heal() {
-        closeFactories();
-        if (!cluster.primary().isRunning()) {
-            cluster.primary().start();
-        }
-        for (PgNode n : cluster.nodes()) {
-            if (n != cluster.primary() && (n.role() != PgNode.Role.REPLICA || n.upstream().orElse(null) != cluster.primary()
-                    || !n.isRunning())) {
-                cluster.reattach(n);
-            }
-            if (n != cluster.primary()) {
-                n.resumeReplay();
-            }
-        }
-        cluster.awaitReplicated(Duration.ofSeconds(30));
-    }
-
-    /** The schema is created once by {@link #createSchemaOnce()}: nodes change roles between tests. */
-    @Override
-    protected Replication replication(Map<String, ?> overrides) {
-        Map<String, Object> o = new HashMap<>(Map.of("jakarta.persistence.schema-generation.database.action", "none"));
-        o.putAll(overrides);
-        return super.replication(o);
-    }
-
-    private void createSchemaOnce() {
-        try (Connection c = cluster.primary().connect(db)) {
-            c.createStatement().execute("CREATE TABLE IF NOT EXISTS account (balance bigint not null, id bigint not null,"
-                    + " owner varchar(255), primary key (id))");
-        } catch (java.sql.SQLException e) {
-            throw new AssertionError(e);
-        }
-        cluster.awaitReplicated(Duration.ofSeconds(10));
-    }
-
-    private long write(Replication r) {
-        long id = ids.incrementAndGet();
-        r.write(em -> {
-            em.persist(new Account(id, "f", id));
-            return null;
-        });
-        return id;
     }
 
     private static boolean hasRow(PgNode node, String db, long id) {
@@ -89,7 +39,7 @@ class FailoverTest extends ClusterTestBase {
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM account WHERE id = " + id)) {
             rs.next();
             return rs.getLong(1) == 1;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new AssertionError(node.name() + ": " + e.getMessage(), e);
         }
     }
