@@ -4,6 +4,7 @@ import dev.replication.ClusterStatus;
 import dev.replication.NodeStatus;
 import dev.replication.Replication;
 import dev.replication.ReplicationConfig;
+import dev.replication.RoutingDecision;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgNode;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -178,6 +180,15 @@ final class ChaosRun {
                 ClusterStatus s = rep.status();
                 window.set(0, s.node(node).map(NodeStatus::replayLsn).orElse(-1L));
                 window.set(1, s.node(s.primary()).map(NodeStatus::replayLsn).orElse(-1L));
+            }
+        }
+
+        @Override
+        public void routed(RoutingDecision decision) {
+            long q = h.quietFrom;
+            if (decision.replica() && q != 0 && System.nanoTime() >= q) {
+                h.routedReadsAfterFaults.computeIfAbsent(decision.node() + " (tenant " + decision.tenant() + ")",
+                        k -> new LongAdder()).increment();
             }
         }
 

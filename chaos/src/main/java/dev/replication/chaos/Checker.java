@@ -218,10 +218,26 @@ final class Checker {
             if (first == null || after > bounds.standbyBound().toMillis()) {
                 violation(STANDBYS_NOT_SERVING, standby + " served its first read " + (first == null ? "never"
                         : after + " ms") + " after the faults stopped (bound " + bounds.standbyBound().toMillis()
-                        + " ms); seed " + seed);
+                        + " ms); the library's read decisions after the faults stopped (node, session tenant): "
+                        + routed() + ", reads that ran per node (inet_server_port): " + served(ops) + "; seed " + seed);
             }
         }
         facts.put("firstReadAfterFaultsPerStandby", firstRead);
+        facts.put("libraryReadDecisionsAfterFaults", routed());
+        facts.put("readsServedAfterFaultsPerNode", served(ops));
+    }
+
+    private Map<String, Long> served(List<Op> ops) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        ops.stream().filter(o -> o.ok() && o.isRead() && o.kind() != Op.Kind.READ_STRONG && o.start() >= h.quietFrom)
+                .forEach(o -> m.merge(o.node(), 1L, Long::sum));
+        return m;
+    }
+
+    private Map<String, Long> routed() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        h.routedReadsAfterFaults.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
     }
 
     private void faults() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything a run recorded: operations, faults, promotions and the library's node events, the
@@ -26,6 +27,8 @@ final class History {
     private final ConcurrentLinkedQueue<Promotion> promotions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<NodeEvent> events = new ConcurrentLinkedQueue<>();
     private final Map<Long, String> inFlight = new ConcurrentHashMap<>();
+    /** Read decisions of the library after the faults stopped, by "node (tenant t)": what it meant to do. */
+    final Map<String, LongAdder> routedReadsAfterFaults = new ConcurrentHashMap<>();
     /** Every attempted write's value by row id, acknowledged or not (a failed write may still have committed). */
     final Map<Long, Long> attempted = new ConcurrentHashMap<>();
 
