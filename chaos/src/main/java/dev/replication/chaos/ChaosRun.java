@@ -74,6 +74,8 @@ final class ChaosRun {
     private void drive(PgCluster cluster, Replication rep, History h, Map<Integer, String> byPort) throws Exception {
         Load load = new Load(rep, h, byPort, options.seed());
         long t0 = System.nanoTime();
+        ChaosMain.progress(h, "cluster and library ready; times from here on count from the start of the load");
+        h.t0 = t0;
         h.faultsFrom = t0 + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
         long faultsUntil = t0 + TimeUnit.SECONDS.toNanos(options.seconds() - QUIET_SECONDS);
         Random schedule = new Random(options.seed());

@@ -20,7 +20,8 @@ final class History {
     record NodeEvent(long at, String node, String state, String reason) {
     }
 
-    final long t0 = System.nanoTime();
+    /** Time zero of the report: the start of the load (until then, the start of the run). */
+    volatile long t0 = System.nanoTime();
     private final AtomicLong nextId = new AtomicLong();
     private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
