@@ -38,6 +38,7 @@ final class ChaosRun {
     static final String DB = "chaos";
     static final int WARMUP_SECONDS = 3;
     static final int QUIET_SECONDS = 12;
+    static final Duration PRIMARY_KILL_EVERY = Duration.ofSeconds(150);
 
     private final ChaosOptions options;
     private final Bounds bounds = Bounds.defaults(3);
@@ -80,14 +81,21 @@ final class ChaosRun {
         long faultsUntil = t0 + TimeUnit.SECONDS.toNanos(options.seconds() - QUIET_SECONDS);
         Random schedule = new Random(options.seed());
         long window = faultsUntil - h.faultsFrom;
-        // the primary's SIGKILL somewhere in the first half of the fault phase; its healing takes ~10-20 s
-        long primaryKillAt = window >= TimeUnit.SECONDS.toNanos(25)
-                ? h.faultsFrom + (long) (window * (0.15 + 0.35 * schedule.nextDouble())) : -1;
+        // one primary SIGKILL per started PRIMARY_KILL_EVERY of the fault phase, in the first half of its slice
+        // (its healing takes ~10-20 s); none in a fault phase shorter than 25 s
+        List<Long> primaryKills = new ArrayList<>();
+        if (window >= TimeUnit.SECONDS.toNanos(25)) {
+            int kills = (int) Math.max(1, window / PRIMARY_KILL_EVERY.toNanos());
+            long slice = window / kills;
+            for (int i = 0; i < kills; i++) {
+                primaryKills.add(h.faultsFrom + i * slice + (long) (slice * (0.15 + 0.35 * schedule.nextDouble())));
+            }
+        }
         load.start(options.writers(), options.readers());
         ChaosMain.progress(h, "load started: " + options.writers() + " writers, " + options.readers()
                 + " token readers, " + options.readers() + " plain readers");
         sleepUntil(h.faultsFrom);
-        new Nemesis(cluster, h, load, bounds, schedule.nextLong()).run(faultsUntil, primaryKillAt);
+        new Nemesis(cluster, h, load, bounds, schedule.nextLong()).run(faultsUntil, primaryKills);
         h.quietFrom = System.nanoTime();
         h.standbysAtQuiet = cluster.replicas().stream().filter(PgNode::isRunning).map(PgNode::name).toList();
         ChaosMain.progress(h, "faults stopped; quiet phase, standbys " + h.standbysAtQuiet + "\n"

@@ -38,14 +38,14 @@ final class Nemesis {
     }
 
     /**
-     * Injects faults until {@code untilNanos}; a primary SIGKILL once, at {@code primaryKillAt}
-     * (none when negative). Returns when the last fault is healed.
+     * Injects faults until {@code untilNanos}, with a primary SIGKILL at each of {@code primaryKills}
+     * ({@link System#nanoTime()} values, ascending). Returns when the last fault is healed.
      */
-    void run(long untilNanos, long primaryKillAt) throws InterruptedException {
-        boolean primaryKilled = primaryKillAt < 0;
+    void run(long untilNanos, List<Long> primaryKills) throws InterruptedException {
+        int next = 0;
         while (System.nanoTime() < untilNanos) {
-            if (!primaryKilled && System.nanoTime() >= primaryKillAt) {
-                primaryKilled = true;
+            if (next < primaryKills.size() && System.nanoTime() >= primaryKills.get(next)) {
+                next++;
                 primaryKill();
             } else {
                 Fault.Kind kind = RANDOM_KINDS[rnd.nextInt(RANDOM_KINDS.length)];
