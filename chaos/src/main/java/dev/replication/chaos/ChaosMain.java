@@ -32,7 +32,7 @@ public final class ChaosMain {
         QUIET.forEach(l -> l.setLevel(Level.OFF));
         ChaosRun run = new ChaosRun(options);
         History h = run.run();
-        Checker.Verdict v = new Checker(h, run.bounds(), options.seed()).check();
+        Checker.Verdict v = new Checker(h, run.bounds(), options.seed(), options.synchronous()).check();
         Path json = new ChaosReport(h, options, run.bounds(), v).write(options.outDir());
         progress(h, "violations " + v.violations() + " (total " + v.total() + "), seed " + options.seed());
         v.samples().forEach((k, l) -> l.forEach(s -> System.out.println("  " + k + ": " + s)));

@@ -12,8 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param outDir    where the reports go ({@code chaos.out}, default the {@code target} directory the classes or jar are in)
  * @param writers   writer threads
  * @param readers   reader threads of each kind (token readers, plain readers)
+ * @param synchronous {@code chaos.synchronous}: the cluster commits synchronously to at least one standby
+ *                  ({@code synchronous_standby_names = 'ANY 1 (*)'}); then no acknowledged write may be lost at all
  */
-record ChaosOptions(long seed, int seconds, Path outDir, int writers, int readers) {
+record ChaosOptions(long seed, int seconds, Path outDir, int writers, int readers, boolean synchronous) {
 
     static final int MIN_SECONDS = 30;
 
@@ -39,7 +41,7 @@ record ChaosOptions(long seed, int seconds, Path outDir, int writers, int reader
         String out = System.getProperty("chaos.out");
         return new ChaosOptions(s, intProperty("chaos.seconds", defaultSeconds),
                 out == null || out.isBlank() ? defaultOut() : Path.of(out), intProperty("chaos.writers", 3),
-                intProperty("chaos.readers", 2));
+                intProperty("chaos.readers", 2), Boolean.getBoolean("chaos.synchronous"));
     }
 
     private static int intProperty(String key, int def) {

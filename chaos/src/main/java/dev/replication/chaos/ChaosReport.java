@@ -85,7 +85,8 @@ final class ChaosReport {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("seed", options.seed());
         root.put("replay", "java -Dchaos.seed=" + options.seed() + " -Dchaos.seconds=" + options.seconds()
-                + " -jar chaos/target/chaos.jar");
+                + (options.synchronous() ? " -Dchaos.synchronous=true" : "") + " -jar chaos/target/chaos.jar");
+        root.put("synchronous", options.synchronous() ? ChaosRun.SYNCHRONOUS_STANDBYS : null);
         root.put("seconds", round(h.sec(h.end), 1));
         root.put("phases", Map.of("warmupUntil", round(h.sec(h.faultsFrom), 1), "faultsUntil", round(h.sec(h.quietFrom), 1),
                 "end", round(h.sec(h.end), 1)));

@@ -38,6 +38,7 @@ final class ChaosRun {
     static final String DB = "chaos";
     static final int WARMUP_SECONDS = 3;
     static final int QUIET_SECONDS = 12;
+    static final String SYNCHRONOUS_STANDBYS = "ANY 1 (*)";
     static final Duration PRIMARY_KILL_EVERY = Duration.ofSeconds(150);
 
     private final ChaosOptions options;
@@ -54,8 +55,13 @@ final class ChaosRun {
     History run() throws Exception {
         History h = new History();
         ChaosMain.progress(h, "seed " + options.seed() + " (replay with -Dchaos.seed=" + options.seed() + "), "
-                + options.seconds() + " s; starting a testkit cluster (primary + 2 replicas)");
-        try (PgCluster cluster = PgCluster.builder().replicas(2).maxConnections(200).start()) {
+                + options.seconds() + " s; starting a testkit cluster (primary + 2 replicas"
+                + (options.synchronous() ? ", synchronous_standby_names '" + SYNCHRONOUS_STANDBYS + "'" : "") + ")");
+        PgCluster.Builder builder = PgCluster.builder().replicas(2).maxConnections(200);
+        if (options.synchronous()) {
+            builder.setting("synchronous_standby_names", SYNCHRONOUS_STANDBYS);
+        }
+        try (PgCluster cluster = builder.start()) {
             h.initialPrimary = cluster.primary().name();
             seed(cluster);
             Map<Integer, String> byPort = cluster.nodes().stream().collect(Collectors.toMap(PgNode::port, PgNode::name));

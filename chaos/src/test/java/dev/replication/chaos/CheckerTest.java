@@ -46,7 +46,11 @@ class CheckerTest {
     }
 
     private Checker.Verdict check() {
-        return new Checker(h, bounds, 42).check();
+        return check(false);
+    }
+
+    private Checker.Verdict check(boolean synchronous) {
+        return new Checker(h, bounds, 42, synchronous).check();
     }
 
     private void healthyBackground() {
@@ -104,6 +108,8 @@ class CheckerTest {
         assertThat(v.violations()).containsEntry(Checker.LOST_WRITES, 1);
         assertThat(v.samples().get(Checker.LOST_WRITES).get(0)).contains("row 4", "0/480");
         assertThat(v.facts()).containsEntry("acknowledgedWritesLostInsideReportedWindows", 1);
+        assertThat(check(true).violations()).as("synchronous replication: no window excuses a loss")
+                .containsEntry(Checker.LOST_WRITES, 2);
     }
 
     @Test
