@@ -6,6 +6,7 @@ import dev.replication.Replication;
 import dev.replication.ReplicationConfig;
 import dev.replication.RoutingDecision;
 import dev.replication.spi.RoutingListener;
+import dev.replication.testkit.Await;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgNode;
 import jakarta.persistence.EntityManagerFactory;
@@ -57,13 +58,12 @@ final class ChaosRun {
         ChaosMain.progress(h, "seed " + options.seed() + " (replay with -Dchaos.seed=" + options.seed() + "), "
                 + options.seconds() + " s; starting a testkit cluster (primary + 2 replicas"
                 + (options.synchronous() ? ", synchronous_standby_names '" + SYNCHRONOUS_STANDBYS + "'" : "") + ")");
-        PgCluster.Builder builder = PgCluster.builder().replicas(2).maxConnections(200);
-        if (options.synchronous()) {
-            builder.setting("synchronous_standby_names", SYNCHRONOUS_STANDBYS);
-        }
-        try (PgCluster cluster = builder.start()) {
+        try (PgCluster cluster = PgCluster.builder().replicas(2).maxConnections(200).start()) {
             h.initialPrimary = cluster.primary().name();
             seed(cluster);
+            if (options.synchronous()) {
+                synchronous(cluster);
+            }
             Map<Integer, String> byPort = cluster.nodes().stream().collect(Collectors.toMap(PgNode::port, PgNode::name));
             EntityManagerFactory emf = Persistence.createEntityManagerFactory("chaos", library(cluster));
             try {
@@ -142,6 +142,30 @@ final class ChaosRun {
             st.execute("INSERT INTO chaos_reg SELECT g, 0 FROM generate_series(0, 64) g");
         }
         cluster.awaitReplicated(Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@code synchronous_standby_names} on every node (in {@code postgresql.auto.conf}, which base
+     * backups copy to re-attached nodes), so a promoted standby commits synchronously too. Set after
+     * the cluster started: the testkit's own setup commits before any standby exists.
+     */
+    private static void synchronous(PgCluster cluster) throws SQLException {
+        for (PgNode n : cluster.nodes()) {
+            try (Connection c = n.connect(); Statement st = c.createStatement()) {
+                st.execute("ALTER SYSTEM SET synchronous_standby_names = '" + SYNCHRONOUS_STANDBYS + "'");
+                st.execute("SELECT pg_reload_conf()");
+            }
+        }
+        try (Connection c = cluster.primary().connect(DB); Statement st = c.createStatement()) {
+            Await.until("synchronous_standby_names in effect on the primary", Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = st.executeQuery("SELECT current_setting('synchronous_standby_names')")) {
+                    return rs.next() && SYNCHRONOUS_STANDBYS.equals(rs.getString(1));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            st.execute("UPDATE chaos_reg SET seq = 0 WHERE writer = 0");
+        }
     }
 
     private Map<String, Object> library(PgCluster cluster) {
