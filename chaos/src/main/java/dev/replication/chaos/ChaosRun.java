@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +127,7 @@ final class ChaosRun {
         for (Thread t : threads) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (t.isAlive()) {
-                stuck.add(t.getName() + "\n" + java.util.Arrays.stream(t.getStackTrace())
+                stuck.add(t.getName() + "\n" + Arrays.stream(t.getStackTrace())
                         .map(e -> "    at " + e).collect(Collectors.joining("\n")));
             }
         }

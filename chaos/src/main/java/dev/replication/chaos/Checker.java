@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Checks the guarantees over a whole {@link History} and the final database state, from what the
@@ -234,14 +235,14 @@ final class Checker {
     }
 
     private Map<String, Long> served(List<Op> ops) {
-        Map<String, Long> m = new java.util.TreeMap<>();
+        Map<String, Long> m = new TreeMap<>();
         ops.stream().filter(o -> o.ok() && o.isRead() && o.kind() != Op.Kind.READ_STRONG && o.start() >= h.quietFrom)
                 .forEach(o -> m.merge(o.node(), 1L, Long::sum));
         return m;
     }
 
     private Map<String, Long> routed() {
-        Map<String, Long> m = new java.util.TreeMap<>();
+        Map<String, Long> m = new TreeMap<>();
         h.routedReadsAfterFaults.forEach((k, v) -> m.put(k, v.sum()));
         return m;
     }

@@ -12,9 +12,11 @@ import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -85,7 +87,7 @@ final class Load {
         return List.copyOf(threads);
     }
 
-    private void spawn(String name, java.util.function.Consumer<Random> body) {
+    private void spawn(String name, Consumer<Random> body) {
         long s = seed * 31 + name.hashCode();
         Thread t = new Thread(() -> body.accept(new Random(s)), name);
         t.setDaemon(true);
@@ -93,6 +95,7 @@ final class Load {
         t.start();
     }
 
+    @SuppressWarnings("try") // the binding is held, not used
     private void writer(int w, Random rnd) {
         String name = Thread.currentThread().getName();
         ConsistencyScope scope = new ConsistencyScope();
@@ -137,6 +140,7 @@ final class Load {
         }
     }
 
+    @SuppressWarnings("try") // the binding is held, not used
     private void tokenReader(Random rnd) {
         String name = Thread.currentThread().getName();
         while (!stopped) {
@@ -161,7 +165,7 @@ final class Load {
         }
     }
 
-    private void reader(String name, Op.Kind kind, Random rnd, long pauseMillis, java.util.function.BooleanSupplier done) {
+    private void reader(String name, Op.Kind kind, Random rnd, long pauseMillis, BooleanSupplier done) {
         while (!done.getAsBoolean()) {
             int n = Math.min(recentCount.get(), RECENT);
             if (n == 0) {
