@@ -59,7 +59,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         this.positions = new ReplayPositions(topology);
         this.monitor = new ClusterMonitor(config, topology::nodes, this::apply);
         this.health = new HealthPolicy(config, topology, monitor, events);
-        this.failover = new PrimaryFailover(config, topology, monitor, health, events);
+        this.failover = new PrimaryFailover(config, topology, monitor, health, events, positions::acknowledgedLsn);
         this.lender = new ConnectionLender(config, topology, failover::consecutiveFailures,
                 new ConnectionLender.Callbacks() {
                     @Override
@@ -136,6 +136,11 @@ public final class ReplicationRuntime implements AutoCloseable {
     /** The node that serves a tenant: the primary tenant is always the current primary. */
     public Node nodeForTenant(String tenant) {
         return topology.nodeForTenant(tenant);
+    }
+
+    /** The tenant of a read routed to {@code n} as a replica (see {@link ClusterTopology#readTenant}). */
+    public String readTenant(Node n) {
+        return topology.readTenant(n);
     }
 
     public boolean isReplicaTenant(String tenant) {

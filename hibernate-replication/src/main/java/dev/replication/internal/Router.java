@@ -206,7 +206,7 @@ public final class Router {
     }
 
     private RoutingDecision replica(Node n, RoutingReason reason) {
-        return new RoutingDecision(n.name(), n.name(), Intent.READ, reason, true);
+        return new RoutingDecision(n.name(), runtime.readTenant(n), Intent.READ, reason, true);
     }
 
     private NoReplicaAvailableException noReplica(List<Node> replicas, Duration maxLag, String avoid) {

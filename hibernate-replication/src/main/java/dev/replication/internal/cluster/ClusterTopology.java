@@ -31,6 +31,7 @@ public final class ClusterTopology implements AutoCloseable {
     private final ReplicationConfig config;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final String primaryTenant;
+    private final String readTenantOfConfiguredPrimary;
     private volatile Node primary;
     private volatile List<Node> replicaCache;
     private volatile Node promoting;
@@ -45,6 +46,7 @@ public final class ClusterTopology implements AutoCloseable {
     public ClusterTopology(ReplicationConfig config, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
         this.config = config;
         this.primaryTenant = config.primary().name();
+        this.readTenantOfConfiguredPrimary = primaryTenant + "#read";
         Node p = node(config.primary(), NodeRole.PRIMARY, sources);
         nodes.put(p.name(), p);
         for (NodeConfig rc : config.replicas()) {
@@ -88,12 +90,22 @@ public final class ClusterTopology implements AutoCloseable {
         if (primaryTenant.equals(tenant)) {
             return primary;
         }
-        Node n = nodes.get(tenant);
+        Node n = nodes.get(readTenantOfConfiguredPrimary.equals(tenant) ? primaryTenant : tenant);
         if (n == null) {
             throw new ReplicationException("Unknown tenant '" + tenant + "': tenants are '" + primaryTenant
                     + "' and the replica names " + config.replicas().stream().map(NodeConfig::name).toList());
         }
         return n;
+    }
+
+    /**
+     * The tenant of a read routed to {@code n} as a replica. It is the node's name, except for the
+     * node configured as the primary (its name is the primary tenant, which always means the current
+     * primary): once a failover made it a standby, its reads use {@code <name>#read}, a tenant no node
+     * name can take ('#' is not allowed in names).
+     */
+    public String readTenant(Node n) {
+        return n.name().equals(primaryTenant) ? readTenantOfConfiguredPrimary : n.name();
     }
 
     public boolean isReplicaTenant(String tenant) {

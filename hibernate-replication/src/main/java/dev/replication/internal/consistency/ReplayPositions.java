@@ -46,6 +46,11 @@ public final class ReplayPositions {
         return Long.compareUnsigned(committed, checked) > 0 && committed != 0 ? committed : checked;
     }
 
+    /** The highest commit position this process acknowledged (a token it handed out), 0 before any. */
+    public long acknowledgedLsn() {
+        return committedLsn.get();
+    }
+
     /** Records a commit position seen on the primary (tokens are never capped below it). */
     public void committed(long lsn) {
         committedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(b, a) > 0 ? b : a);

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * Watches the primary's checks and carries out failover: counts consecutive failures, reports the
@@ -55,6 +56,7 @@ public final class PrimaryFailover implements AutoCloseable {
             + " pg_last_wal_replay_lsn()::text";
 
     private final ReplicationConfig config;
+    private final LongSupplier acknowledged;
     private final ClusterTopology topology;
     private final ClusterMonitor monitor;
     private final HealthPolicy health;
@@ -70,8 +72,14 @@ public final class PrimaryFailover implements AutoCloseable {
     private volatile Set<String> syncStandbys = Set.of();
     private volatile int primaryFailures;
 
+    /**
+     * @param acknowledged the highest commit position this process acknowledged to the application
+     *                     (its tokens): a promotion's possibly lost range starts no lower than that,
+     *                     whatever the monitor last saw
+     */
     public PrimaryFailover(ReplicationConfig config, ClusterTopology topology, ClusterMonitor monitor,
-                           HealthPolicy health, EventPublisher events) {
+                           HealthPolicy health, EventPublisher events, LongSupplier acknowledged) {
+        this.acknowledged = acknowledged;
         this.config = config;
         this.topology = topology;
         this.monitor = monitor;
@@ -211,7 +219,8 @@ public final class PrimaryFailover implements AutoCloseable {
             return null;
         }
         topology.promoting(target);
-        return new Task(target, topology.primary(), topology.lastPrimaryLsn(), topology.primaryTimeline(),
+        return new Task(target, topology.primary(), Math.max(topology.lastPrimaryLsn(), acknowledged.getAsLong()),
+                topology.primaryTimeline(),
                 topology.nodes().stream().filter(n -> n.health().up()).toList());
     }
 

@@ -1,5 +1,6 @@
 package dev.replication.it.core;
 
+import dev.replication.NodeStatus;
 import dev.replication.PrimaryUnavailableException;
 import dev.replication.Replication;
 import dev.replication.TransactionOutcomeUnknownException;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,6 +56,33 @@ class FailoverTest extends FailoverTestBase {
         public void primaryChanged(String oldPrimary, String newPrimary, boolean promotedByUs) {
             promotions.add(new Promotion(oldPrimary, newPrimary, promotedByUs));
         }
+    }
+
+    @Test
+    void theOldPrimaryServesReadsAgainOnceReattachedAsAStandby() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "promote"));
+        Events events = new Events();
+        r.addListener(events);
+        write(r);
+        PgNode old = cluster.primary();
+        old.kill();
+        Await.until("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        PgNode promoted = cluster.node(events.promotions.get(0).newPrimary());
+        cluster.adoptPromotion(promoted);
+        cluster.reattach(old);
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+        // the old primary keeps its configured name, "primary": reads routed to it must reach it, not the new primary
+        Await.until("the old primary usable as a standby", Duration.ofSeconds(30), () -> {
+            r.monitor().checkNow();
+            return r.status().node("primary").map(NodeStatus::usable).orElse(false);
+        });
+        Map<Integer, Integer> ports = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            ports.merge(r.read(em -> Fixture.where(em).port()), 1, Integer::sum);
+        }
+        assertThat(ports.getOrDefault(old.port(), 0)).as("reads on the old primary, now a standby: %s", ports).isPositive();
+        assertThat(ports).as("no read on the new primary (primary.read-weight 0)").doesNotContainKey(promoted.port());
     }
 
     /** Kills the primary under write load; returns ms from SIGKILL to the first successful write. */
