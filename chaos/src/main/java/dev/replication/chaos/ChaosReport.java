@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+// Over ~300 lines: one report in three formats (JSON, Markdown, the SVG plot) built from the same derived
+// figures; splitting the SVG writer out is the next clean-up.
 /**
  * Writes a run's report: {@code chaos-report.json} (with the {@code violations} object),
  * {@code chaos-report.md}, {@code chaos-throughput.svg} (successful operations per second with

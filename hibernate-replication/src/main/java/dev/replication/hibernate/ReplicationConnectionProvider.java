@@ -34,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+// Over ~300 lines: Hibernate's connection-provider SPI (any, tenant and read-only connections) plus the
+// startup checks that must run where Hibernate configures it.
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
  * Tenant {@code primary} (see {@code replication.primary.name}) is always the current primary,

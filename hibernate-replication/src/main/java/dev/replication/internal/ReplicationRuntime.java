@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+// Slightly over ~300 lines: the one object the Hibernate glue and integrations talk to; each method
+// delegates to the part that does the work.
 /**
  * Everything one replicated cluster needs at run time, wired together: the topology, connection
  * lending, the monitor with its health and failover policies, the router, replay positions and

@@ -29,6 +29,8 @@ import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+// Over ~300 lines: the four cases of a JTA call (own, nested, joined, suspended) share one path for
+// transactions, retries and failure translation.
 /**
  * Annotated calls of a JTA persistence unit. The node is always decided before a transaction
  * begins, and each transaction touches one node, so local (one-phase) resources suffice:

