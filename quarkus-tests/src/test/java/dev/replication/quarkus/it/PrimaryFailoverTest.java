@@ -56,14 +56,18 @@ class PrimaryFailoverTest {
         String before = given().body("before").post("/notes").then().statusCode(200).extract().asString();
         cluster.awaitReplicated(Duration.ofSeconds(30));
         PgNode old = cluster.primary();
+        String oldPrimary = lag.status().primary();
         old.kill();
 
         String[] after = new String[1];
         boolean[] readinessDown = new boolean[1];
+        // promotion takes well under a second now: watch readiness alone (no slower write requests in between)
+        // until it reports the outage or a new primary is in place
+        Await.until("readiness DOWN or a new primary", Duration.ofSeconds(30), () -> {
+            readinessDown[0] = "DOWN".equals(replicationReadiness());
+            return readinessDown[0] || !oldPrimary.equals(lag.status().primary());
+        });
         Await.until("a write on the promoted standby", Duration.ofSeconds(60), () -> {
-            if ("DOWN".equals(replicationReadiness())) {
-                readinessDown[0] = true;
-            }
             var r = given().body("after").post("/notes");
             if (r.statusCode() == 200) {
                 after[0] = r.asString();
