@@ -78,6 +78,12 @@ class FailoverTest extends FailoverTestBase {
             return r.status().node("primary").map(NodeStatus::usable).orElse(false);
         });
         Map<Integer, Integer> ports = new HashMap<>();
+        Await.until("a read served by the old primary, now a standby", Duration.ofSeconds(20), () -> {
+            r.monitor().checkNow();
+            int port = r.read(em -> Fixture.where(em).port());
+            ports.merge(port, 1, Integer::sum);
+            return port == old.port();
+        });
         for (int i = 0; i < 40; i++) {
             ports.merge(r.read(em -> Fixture.where(em).port()), 1, Integer::sum);
         }
