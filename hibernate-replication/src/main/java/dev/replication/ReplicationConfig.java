@@ -48,6 +48,7 @@ public final class ReplicationConfig {
     private final int failoverPrimaryFailures;
     private final Duration failoverPromoteTimeout;
     private final long failoverMaxLagBytes;
+    private final boolean failoverRepointStandbys;
     private final List<String> listeners;
     private final boolean jmxEnabled;
     private final String jmxName;
@@ -91,6 +92,7 @@ public final class ReplicationConfig {
         if (failoverPromoteTimeout.isZero()) {
             throw p.bad(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT.key(), "0", "a duration above 0");
         }
+        this.failoverRepointStandbys = p.bool(ReplicationProperty.FAILOVER_REPOINT_STANDBYS);
         this.listeners = p.listeners();
         this.jmxEnabled = p.bool(ReplicationProperty.JMX_ENABLED);
         this.jmxName = p.string(ReplicationProperty.JMX_NAME);
@@ -144,6 +146,9 @@ public final class ReplicationConfig {
     public Duration failoverPromoteTimeout() { return failoverPromoteTimeout; }
     /** Most bytes of WAL a standby may lack (against the last primary position seen) to be promoted; 0 no limit. */
     public long failoverMaxLagBytes() { return failoverMaxLagBytes; }
+
+    /** {@code replication.failover.repoint-standbys}: point standbys of an old primary at the new one. */
+    public boolean failoverRepointStandbys() { return failoverRepointStandbys; }
     /** Class names of the {@code RoutingListener}s to register at startup (validated: loadable, public no-arg constructor). */
     public List<String> listeners() { return listeners; }
     public boolean jmxEnabled() { return jmxEnabled; }

@@ -143,6 +143,12 @@ public enum ReplicationProperty {
                     + " the reason is logged and published. 0 means no limit."),
     FAILOVER_PROMOTE_TIMEOUT("replication.failover.promote-timeout", Type.DURATION, "10s",
             "Longest wait for a promoted standby to leave recovery (above 0)."),
+    FAILOVER_REPOINT_STANDBYS("replication.failover.repoint-standbys", Type.BOOLEAN, "false",
+            "After the primary changed, point standbys still following the old one at the new primary (ALTER SYSTEM"
+                    + " SET primary_conninfo with the host and port of its JDBC URL, other parameters kept, then"
+                    + " pg_reload_conf()). Needs PostgreSQL 13+ and a role that may run ALTER SYSTEM and read"
+                    + " primary_conninfo (superuser, or GRANT ALTER SYSTEM ON PARAMETER primary_conninfo plus"
+                    + " pg_read_all_settings)."),
 
     LISTENERS("replication.listeners", Type.CLASS_LIST, "",
             "Comma-separated class names of dev.replication.spi.RoutingListener implementations with a public"

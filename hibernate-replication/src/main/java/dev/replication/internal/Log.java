@@ -127,4 +127,20 @@ public interface Log extends BasicLogger {
     @LogMessage(level = ERROR)
     @Message(id = 26, value = "Primary '%s' failed and no standby is promoted, writes stay unavailable: %s")
     void promotionRefused(String primary, String reasons);
+
+    @LogMessage(level = INFO)
+    @Message(id = 27, value = "Standby '%s' pointed at the new primary '%s' (%s:%d): primary_conninfo changed by ALTER SYSTEM, configuration reloaded")
+    void standbyRepointed(String standby, String primary, String host, int port);
+
+    @LogMessage(level = WARN)
+    @Message(id = 28, value = "Could not point standby '%s' at the new primary '%s': %s; %s retries in %d s, the standby stays out of reads meanwhile")
+    void standbyRepointFailed(String standby, String primary, String reason, String key, long retrySeconds);
+
+    @LogMessage(level = INFO)
+    @Message(id = 29, value = "Standby '%s' follows the primary '%s' on timeline %d, %d ms after it was pointed at it")
+    void standbyFollows(String standby, String primary, long timeline, long millis);
+
+    @LogMessage(level = ERROR)
+    @Message(id = 30, value = "Standby '%s' was pointed at '%s' but is still on timeline %d (the primary's is %d) after %d s: it most likely holds WAL the new primary never had; rebuild it with pg_rewind or a new base backup. It gets no reads until then")
+    void standbyStranded(String standby, String primary, long timeline, long primaryTimeline, long seconds);
 }

@@ -71,6 +71,8 @@ public final class PrimaryFailover implements AutoCloseable {
     });
     /** Each standby's application_name as its primary knows it; monitor thread. */
     private final Map<Node, String> walNames = new IdentityHashMap<>();
+    /** Null unless {@code replication.failover.repoint-standbys}. */
+    private final StandbyRepointer repointer;
     private volatile Set<String> syncStandbys = Set.of();
     private volatile int primaryFailures;
 
@@ -88,6 +90,8 @@ public final class PrimaryFailover implements AutoCloseable {
         this.health = health;
         this.events = events;
         this.policy = FailoverPolicy.of(config.failover(), config.failoverPrimaryFailures());
+        this.repointer = config.failoverRepointStandbys() ? new StandbyRepointer(topology, monitor, events, promotions)
+                : null;
     }
 
     ClusterTopology topology() {
@@ -132,6 +136,9 @@ public final class PrimaryFailover implements AutoCloseable {
             policy.primaryHealthy();
             topology.primarySeen(po.lsn(), po.timeline());
             monitor.recordPrimaryPosition(po.lsn(), now);
+            if (repointer != null && topology.promoting() == null) {
+                repointer.afterRound(results);
+            }
             return;
         }
         int failures = ++primaryFailures;
@@ -378,6 +385,7 @@ public final class PrimaryFailover implements AutoCloseable {
         old.connections().abortInUse(monitor.executor());
         primaryFailures = 0;
         topology.makePrimary(target, lsn, tli, now);
+        health.primaryChanged(tli, now);
         monitor.recordPrimaryPosition(lsn, now);
         events.primarySwitched(target.name());
     }

@@ -61,6 +61,29 @@ public final class HealthPolicy {
         }
     }
 
+    /**
+     * The primary changed to one on timeline {@code timeline}: standbys last seen on an older timeline
+     * stop serving reads now, not at the next check (they may hold WAL the new primary never had).
+     */
+    public void primaryChanged(long timeline, Instant now) {
+        for (Node n : topology.nodes()) {
+            if (n == topology.primary()) {
+                continue;
+            }
+            synchronized (n) {
+                Node.Health h = n.health();
+                if (h.usable() && h.timeline() >= 0 && h.timeline() < timeline) {
+                    String reason = "follows an old primary (timeline " + h.timeline() + " < " + timeline + ")";
+                    n.health(new Node.Health(h.up(), false, h.observedRole(), h.lsn(), h.lagBytes(), h.lag(),
+                            h.timeline(), h.upstreamPort(), reason, now));
+                    Admission a = admissions.get(n);
+                    a.probation = true;
+                    a.goodStreak = 0;
+                }
+            }
+        }
+    }
+
     /** Applies one round of checks to the (possibly just changed) primary and every other node. */
     public void apply(Map<Node, Observation> results, Instant now) {
         Node p = topology.primary();
