@@ -34,7 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class StandbyRepointer {
 
-    /** A failed attempt is retried after this long. */
+    /** A failed attempt is retried after this long (logged and published again only when the reason changes). */
     static final long RETRY_MILLIS = 10_000;
     /** A repointed standby still on an old timeline after this long is reported as stranded. */
     static final long STRANDED_MILLIS = 30_000;
@@ -98,6 +98,8 @@ final class StandbyRepointer {
     }
 
     private void start(Node standby, Node primary, long now) {
+        Attempt previous = attempts.get(standby);
+        String previousError = previous != null && previous.primary == primary ? previous.error : null;
         Attempt a = new Attempt(primary, now);
         attempts.put(standby, a);
         try {
@@ -113,9 +115,11 @@ final class StandbyRepointer {
                     String hint = e instanceof SQLException s && "42501".equals(s.getSQLState())
                             ? " (the role needs superuser, or GRANT ALTER SYSTEM ON PARAMETER primary_conninfo and"
                             + " pg_read_all_settings)" : "";
-                    Log.LOG.standbyRepointFailed(standby.name(), primary.name(), error + hint,
-                            ReplicationProperty.FAILOVER_REPOINT_STANDBYS.key(), RETRY_MILLIS / 1000);
-                    events.nodeState(standby.name(), "repoint-failed", error + hint);
+                    if (!error.equals(previousError)) {
+                        Log.LOG.standbyRepointFailed(standby.name(), primary.name(), error + hint,
+                                ReplicationProperty.FAILOVER_REPOINT_STANDBYS.key(), RETRY_MILLIS / 1000);
+                        events.nodeState(standby.name(), "repoint-failed", error + hint);
+                    }
                 }
                 String result = error;
                 monitor.execute(() -> {

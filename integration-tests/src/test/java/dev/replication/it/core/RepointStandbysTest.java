@@ -98,6 +98,47 @@ class RepointStandbysTest extends FailoverTestBase {
         }
     }
 
+    @Test
+    void aRoleThatMayNotAlterTheSystemGetsAClearReasonAndTheStandbysStayOutOfReads() throws SQLException {
+        createSchemaOnce();
+        try (Connection c = cluster.primary().connect(db)) {
+            c.createStatement().execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'limited')"
+                    + " THEN CREATE ROLE limited LOGIN PASSWORD 'limited-pw'; END IF; END $$");
+            c.createStatement().execute("GRANT pg_monitor TO limited");
+            c.createStatement().execute("GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO limited");
+            c.createStatement().execute("GRANT ALL ON TABLE account TO limited");
+        }
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+        Replication r = replication(Map.of("replication.failover", "promote",
+                "replication.failover.repoint-standbys", "true", "replication.user", "limited",
+                "replication.password", "limited-pw"));
+        List<String> failures = new CopyOnWriteArrayList<>();
+        r.addListener(new RoutingListener() {
+            @Override
+            public void nodeStateChanged(String node, String state, String reason) {
+                if (state.equals("repoint-failed")) {
+                    failures.add(node + ": " + reason);
+                }
+            }
+        });
+        write(r);
+        PgNode old = cluster.primary();
+        old.kill();
+        Await.until("both standbys reported as not repointed", Duration.ofSeconds(20), () -> failures.size() >= 2);
+        assertThat(failures).allSatisfy(f -> assertThat(f).contains("permission denied")
+                .contains("GRANT ALTER SYSTEM ON PARAMETER primary_conninfo").doesNotContain("limited-pw"));
+        String promoted = r.status().primary();
+        write(r);
+        for (PgNode n : cluster.nodes()) {
+            if (n != old && !n.name().equals(promoted)) {
+                NodeStatus st = r.status().node(n.name()).orElseThrow();
+                assertThat(st.usable()).as(n.name()).isFalse();
+                assertThat(st.excludedReason()).as(n.name()).startsWith("follows an old primary");
+            }
+        }
+        cluster.adoptPromotion(cluster.node(promoted));
+    }
+
     private long timeline(PgNode n) {
         try (Connection c = n.connect(db); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
