@@ -2,8 +2,10 @@ package dev.replication;
 
 import dev.replication.internal.config.NodeSettings;
 import dev.replication.internal.config.SettingsReader;
+import dev.replication.internal.config.TopologySettings;
 
 import javax.sql.DataSource;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,14 @@ public final class ReplicationConfig {
     /** How a failed primary is handled. */
     public enum FailoverMode { MANUAL, PROMOTE, DISCOVER }
 
+    /** Where the nodes come from. */
+    public enum Topology {
+        /** The configured primary and replicas. */
+        STATIC,
+        /** The members of a Patroni cluster, read from its REST API at run time; failover is Patroni's. */
+        PATRONI
+    }
+
     private final NodeConfig primary;
     private final List<NodeConfig> replicas;
     private final int primaryReadWeight;
@@ -49,13 +59,17 @@ public final class ReplicationConfig {
     private final Duration failoverPromoteTimeout;
     private final long failoverMaxLagBytes;
     private final boolean failoverRepointStandbys;
+    private final Topology topology;
+    private final List<URI> patroniUrls;
     private final List<String> listeners;
     private final boolean jmxEnabled;
     private final String jmxName;
 
     private ReplicationConfig(SettingsReader p) {
         this.pool = NodeSettings.globalPool(p);
-        List<NodeConfig> nodes = NodeSettings.read(p, pool);
+        this.topology = Topology.valueOf(p.choice(ReplicationProperty.TOPOLOGY));
+        this.patroniUrls = TopologySettings.patroniUrls(p, topology == Topology.PATRONI);
+        List<NodeConfig> nodes = NodeSettings.read(p, pool, topology == Topology.PATRONI);
         this.primary = nodes.get(0);
         this.replicas = List.copyOf(nodes.subList(1, nodes.size()));
         this.primaryReadWeight = p.intValue(ReplicationProperty.PRIMARY_READ_WEIGHT);
@@ -85,7 +99,8 @@ public final class ReplicationConfig {
         this.retryReads = p.bool(ReplicationProperty.RETRY_READS);
         this.consistency = ConsistencyMode.valueOf(p.choice(ReplicationProperty.CONSISTENCY));
         this.consistencyWaitTimeout = p.duration(ReplicationProperty.CONSISTENCY_WAIT_TIMEOUT);
-        this.failover = FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
+        this.failover = topology == Topology.PATRONI ? TopologySettings.patroniFailover(p)
+                : FailoverMode.valueOf(p.choice(ReplicationProperty.FAILOVER));
         this.failoverPrimaryFailures = p.intValue(ReplicationProperty.FAILOVER_PRIMARY_FAILURES);
         this.failoverMaxLagBytes = p.longValue(ReplicationProperty.FAILOVER_MAX_LAG_BYTES);
         this.failoverPromoteTimeout = p.duration(ReplicationProperty.FAILOVER_PROMOTE_TIMEOUT);
@@ -149,6 +164,15 @@ public final class ReplicationConfig {
 
     /** {@code replication.failover.repoint-standbys}: point standbys of an old primary at the new one. */
     public boolean failoverRepointStandbys() { return failoverRepointStandbys; }
+
+    /** Where the nodes come from ({@code replication.topology}). */
+    public Topology topology() { return topology; }
+
+    /**
+     * The Patroni REST API addresses ({@code replication.patroni.urls}); empty unless the topology is
+     * {@link Topology#PATRONI}.
+     */
+    public List<URI> patroniUrls() { return patroniUrls; }
     /** Class names of the {@code RoutingListener}s to register at startup (validated: loadable, public no-arg constructor). */
     public List<String> listeners() { return listeners; }
     public boolean jmxEnabled() { return jmxEnabled; }

@@ -18,8 +18,17 @@ import java.util.Optional;
  */
 public enum ReplicationProperty {
 
+    TOPOLOGY("replication.topology", Type.ENUM, "static",
+            "Where the nodes come from: static (replication.primary.url and the listed replicas) or patroni (the"
+                    + " members Patroni's REST API lists at replication.patroni.urls, followed at run time; the leader"
+                    + " is the primary, never promoted by this library).",
+            "static", "patroni"),
+    PATRONI_URLS("replication.patroni.urls", Type.URL_LIST, null,
+            "With topology patroni: comma-separated REST API addresses of one or more Patroni members"
+                    + " (http://host:8008); any member answers for the whole cluster."),
     PRIMARY_URL("replication.primary.url", Type.JDBC_URL, null,
-            "JDBC URL of the primary (jdbc:postgresql://host:port/db)."),
+            "JDBC URL of the primary (jdbc:postgresql://host:port/db). With topology patroni: the URL of any member;"
+                    + " each member's URL is this one with the member's host and port."),
     PRIMARY_DATASOURCE("replication.primary.datasource", Type.DATASOURCE, null,
             "Instead of primary.url: the JNDI name of a DataSource the container owns (enlisted in JTA), or, in a"
                     + " programmatic property map, the DataSource object itself. The node's pool settings and"
@@ -167,6 +176,7 @@ public enum ReplicationProperty {
         NAME("a name of 1 to 63 letters, digits, '_' or '-'"),
         NAME_LIST("a comma-separated list of names of 1 to 63 letters, digits, '_' or '-'"),
         JDBC_URL("a URL starting with jdbc:postgresql://"),
+        URL_LIST("a comma-separated list of http:// or https:// URLs with a host"),
         DATASOURCE("the JNDI name of a javax.sql.DataSource, or a DataSource object"),
         POSITIVE_INT("a whole number >= 1"),
         NON_NEGATIVE_INT("a whole number >= 0"),

@@ -143,4 +143,32 @@ public interface Log extends BasicLogger {
     @LogMessage(level = ERROR)
     @Message(id = 30, value = "Standby '%s' was pointed at '%s' but is still on timeline %d (the primary's is %d) after %d s: it most likely holds WAL the new primary never had; rebuild it with pg_rewind or a new base backup. It gets no reads until then")
     void standbyStranded(String standby, String primary, long timeline, long primaryTimeline, long seconds);
+
+    @LogMessage(level = INFO)
+    @Message(id = 31, value = "Patroni member '%s' joined (%s); it serves reads after its readmission checks")
+    void patroniMemberJoined(String node, String source);
+
+    @LogMessage(level = INFO)
+    @Message(id = 32, value = "Patroni member '%s' removed: %s; no new reads, its pool closes once its connections are back")
+    void patroniMemberLeft(String node, String why);
+
+    @LogMessage(level = WARN)
+    @Message(id = 33, value = "Patroni REST API unreachable (%s); keeping the last known topology (%d members, leader '%s') and routing on")
+    void patroniUnreachable(String reason, int members, String leader);
+
+    @LogMessage(level = INFO)
+    @Message(id = 34, value = "Patroni REST API answers again (%s)")
+    void patroniBack(String url);
+
+    @LogMessage(level = WARN)
+    @Message(id = 35, value = "Patroni member '%s' ignored: its name cannot be a node name (%s)")
+    void patroniMemberIgnored(String member, String rule);
+
+    @LogMessage(level = WARN)
+    @Message(id = 36, value = "No writes go to '%s': %s")
+    void notPatroniLeader(String node, String reason);
+
+    @LogMessage(level = INFO)
+    @Message(id = 37, value = "Patroni member '%s': noloadbalance=%s")
+    void patroniNoLoadBalance(String node, boolean noLoadBalance);
 }

@@ -30,6 +30,8 @@ public final class Node {
     volatile NodeRole routingRole;
     volatile boolean fenced;
     volatile Health health;
+    /** A Patroni {@code noloadbalance} tag: no reads, whatever the configuration says. */
+    private volatile boolean noLoadBalance;
 
     public Node(NodeConfig config, NodeRole role, NodeConnections connections) {
         this.config = config;
@@ -52,6 +54,18 @@ public final class Node {
 
     public void routingRole(NodeRole role) {
         this.routingRole = role;
+    }
+
+    /** Whether routing may send reads here as a replica: configured so, and not tagged {@code noloadbalance}. */
+    public boolean readsAllowed() {
+        return config.reads() && !noLoadBalance;
+    }
+
+    /** @return whether the value changed */
+    public boolean noLoadBalance(boolean value) {
+        boolean changed = noLoadBalance != value;
+        noLoadBalance = value;
+        return changed;
     }
 
     public boolean fenced() {

@@ -7,6 +7,7 @@ import dev.replication.ReplicationConfig;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingReason;
 import dev.replication.internal.cluster.ClusterTopology;
+import dev.replication.internal.cluster.PatroniMembers;
 import dev.replication.internal.connection.ConnectionLender;
 import dev.replication.internal.connection.DataSourceConnectionSource;
 import dev.replication.internal.consistency.ReplayPositions;
@@ -51,17 +52,31 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final ConnectionLender lender;
     private final Router router;
     private final MBeanRegistration jmx;
+    /** Null unless {@code replication.topology=patroni}. */
+    private final PatroniMembers patroni;
     private volatile boolean secondLevelCacheGuard;
     private volatile JtaCommits jta;
     private volatile boolean closed;
 
     public ReplicationRuntime(ReplicationConfig config) {
         this.config = config;
-        this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode);
+        if (config.topology() == ReplicationConfig.Topology.PATRONI) {
+            this.patroni = PatroniMembers.connect(config);
+            List<NodeConfig> members = patroni.initialNodes();
+            this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode, members.get(0),
+                    members.subList(1, members.size()));
+            Map<String, Boolean> tags = patroni.initialNoLoadBalance();
+            topology.nodes().forEach(n -> n.noLoadBalance(tags.getOrDefault(n.name(), false)));
+            topology.readsChanged();
+        } else {
+            this.patroni = null;
+            this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode);
+        }
         this.positions = new ReplayPositions(topology);
         this.monitor = new ClusterMonitor(config, topology::nodes, this::apply);
         this.health = new HealthPolicy(config, topology, monitor, events);
-        this.failover = new PrimaryFailover(config, topology, monitor, health, events, positions::acknowledgedLsn);
+        this.failover = new PrimaryFailover(config, topology, monitor, health, events, positions::acknowledgedLsn,
+                patroni == null ? null : patroni::leaderName);
         this.lender = new ConnectionLender(config, topology, failover::consecutiveFailures,
                 new ConnectionLender.Callbacks() {
                     @Override
@@ -81,9 +96,26 @@ public final class ReplicationRuntime implements AutoCloseable {
                 });
         this.router = new Router(this);
         events.addConfigured(config.listeners());
-        Log.LOG.started(topology.primary().name(), config.replicas().stream().map(NodeConfig::name).toList(),
+        Log.LOG.started(topology.primary().name(), topology.nodes().stream().skip(1).map(Node::name).toList(),
                 config.selector(), config.consistency(), config.failover());
         monitor.start();
+        if (patroni != null) {
+            patroni.start(topology, new PatroniMembers.Membership() {
+                @Override
+                public void added(Node n) {
+                    health.nodeAdded(n);
+                    events.nodeState(n.name(), "added", "Patroni member");
+                }
+
+                @Override
+                public void removed(Node n) {
+                    monitor.forget(n);
+                    health.nodeRemoved(n);
+                    failover.nodeRemoved(n);
+                    events.nodeState(n.name(), "removed", "no longer a Patroni member");
+                }
+            }, monitor::execute);
+        }
         this.jmx = MBeanRegistration.register(config, this::status, monitor::checkNow);
     }
 
@@ -91,6 +123,13 @@ public final class ReplicationRuntime implements AutoCloseable {
     private void apply(Map<Node, Observation> results, Instant now) {
         if (closed) {
             return;
+        }
+        if (patroni != null) {
+            Node p = topology.primary();
+            String notLeader = patroni.notLeader(p);
+            if (notLeader != null) {
+                results.put(p, Observation.failed(notLeader, false));
+            }
         }
         failover.afterRound(results, now);
         health.apply(results, now);
@@ -323,6 +362,9 @@ public final class ReplicationRuntime implements AutoCloseable {
         }
         closed = true;
         jmx.close();
+        if (patroni != null) {
+            patroni.close();
+        }
         failover.close();
         monitor.close();
         topology.close();

@@ -29,7 +29,9 @@ import java.util.function.BiFunction;
 public final class ClusterTopology implements AutoCloseable {
 
     private final ReplicationConfig config;
-    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources;
+    /** Replaced, never changed in place (nodes come and go with a Patroni topology). */
+    private volatile Map<String, Node> nodes;
     private final String primaryTenant;
     private final String readTenantOfConfiguredPrimary;
     private volatile Node primary;
@@ -44,20 +46,65 @@ public final class ClusterTopology implements AutoCloseable {
      * @param sources where each node's connections come from (given the node's configuration)
      */
     public ClusterTopology(ReplicationConfig config, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
+        this(config, sources, config.primary(), config.replicas());
+    }
+
+    /**
+     * A topology of the given nodes (a Patroni cluster's members: {@code primary} is its leader).
+     * The primary tenant is still {@code config.primary().name()}.
+     */
+    public ClusterTopology(ReplicationConfig config, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources,
+                           NodeConfig primaryNode, List<NodeConfig> replicaNodes) {
         this.config = config;
+        this.sources = sources;
         this.primaryTenant = config.primary().name();
         this.readTenantOfConfiguredPrimary = primaryTenant + "#read";
-        Node p = node(config.primary(), NodeRole.PRIMARY, sources);
-        nodes.put(p.name(), p);
-        for (NodeConfig rc : config.replicas()) {
-            nodes.put(rc.name(), node(rc, NodeRole.REPLICA, sources));
+        Map<String, Node> map = new LinkedHashMap<>();
+        Node p = node(primaryNode, NodeRole.PRIMARY);
+        map.put(p.name(), p);
+        for (NodeConfig rc : replicaNodes) {
+            map.put(rc.name(), node(rc, NodeRole.REPLICA));
         }
+        this.nodes = map;
         this.primary = p;
         rolesChanged();
     }
 
-    private Node node(NodeConfig nc, NodeRole role, BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
+    private Node node(NodeConfig nc, NodeRole role) {
         return new Node(nc, role, new NodeConnections(nc, sources.apply(nc, config), config));
+    }
+
+    /** Adds a standby found at run time (not routed to before its checks admit it). Monitor thread. */
+    public Node add(NodeConfig nc) {
+        if (nodes.containsKey(nc.name())) {
+            throw new IllegalStateException(nc.name() + " exists");
+        }
+        Node n = node(nc, NodeRole.REPLICA);
+        Map<String, Node> map = new LinkedHashMap<>(nodes);
+        map.put(n.name(), n);
+        nodes = map;
+        rolesChanged();
+        return n;
+    }
+
+    /**
+     * Removes a node that left the cluster (never the primary): no new connection is routed to it;
+     * its connections are the caller's to close. Monitor thread.
+     */
+    public void remove(Node n) {
+        if (n == primary) {
+            throw new IllegalStateException(n.name() + " is the primary");
+        }
+        Map<String, Node> map = new LinkedHashMap<>(nodes);
+        if (map.remove(n.name(), n)) {
+            nodes = map;
+            rolesChanged();
+        }
+    }
+
+    /** Whether reads may go to {@code n} changed (a Patroni tag): the replica list is rebuilt. Monitor thread. */
+    public void readsChanged() {
+        rolesChanged();
     }
 
     public String primaryTenant() {
@@ -93,7 +140,8 @@ public final class ClusterTopology implements AutoCloseable {
         Node n = nodes.get(readTenantOfConfiguredPrimary.equals(tenant) ? primaryTenant : tenant);
         if (n == null) {
             throw new ReplicationException("Unknown tenant '" + tenant + "': tenants are '" + primaryTenant
-                    + "' and the replica names " + config.replicas().stream().map(NodeConfig::name).toList());
+                    + "' and the replica names " + nodes.values().stream().filter(x -> x != primary)
+                    .map(Node::name).toList());
         }
         return n;
     }
@@ -179,11 +227,11 @@ public final class ClusterTopology implements AutoCloseable {
         rolesChanged();
     }
 
-    private void rolesChanged() {
+    private synchronized void rolesChanged() {
         List<Node> list = new ArrayList<>(nodes.size());
         Node p = primary;
         for (Node n : nodes.values()) {
-            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA && n.config().reads()) {
+            if (n != p && !n.fenced() && n.routingRole() == NodeRole.REPLICA && n.readsAllowed()) {
                 list.add(n);
             }
         }

@@ -34,11 +34,16 @@ public final class NodeSettings {
 
     /** Every configured node, primary first, with the global pool settings read from {@code p}. */
     public static List<NodeConfig> read(SettingsReader p) {
-        return read(p, globalPool(p));
+        return read(p, globalPool(p), false);
     }
 
-    /** Every configured node, primary first, in the order of {@code replication.replicas}. */
-    public static List<NodeConfig> read(SettingsReader p, PoolSettings globalPool) {
+    /**
+     * Every configured node, primary first, in the order of {@code replication.replicas}.
+     *
+     * @param patroni the topology is Patroni's: the primary's URL is the members' template and listed
+     *                replicas carry per-member settings only (no URL, no data source, no failover priority)
+     */
+    public static List<NodeConfig> read(SettingsReader p, PoolSettings globalPool, boolean patroni) {
         String defaultUser = p.string(ReplicationProperty.USER);
         String defaultPassword = Passwords.resolve(p, PASSWORD.key(), PASSWORD_ENV.key(), PASSWORD_FILE.key());
         String primaryName = p.name(ReplicationProperty.PRIMARY_NAME);
@@ -57,6 +62,23 @@ public final class NodeSettings {
             }
             String password = Passwords.resolve(p, REPLICA_PASSWORD.key(name), REPLICA_PASSWORD_ENV.key(name),
                     REPLICA_PASSWORD_FILE.key(name));
+            if (patroni) {
+                for (ReplicationProperty prop : List.of(ReplicationProperty.REPLICA_URL, ReplicationProperty.REPLICA_DATASOURCE,
+                        ReplicationProperty.REPLICA_FAILOVER_PRIORITY)) {
+                    if (p.string(prop.key(name)) != null) {
+                        throw new ReplicationConfigurationException("Setting '" + prop.key(name) + "' does not apply with '"
+                                + ReplicationProperty.TOPOLOGY.key() + "=patroni': a member's address comes from Patroni"
+                                + " and Patroni promotes; per-member settings are user, password, weight, reads and pool");
+                    }
+                }
+                nodes.add(new NodeConfig(name, null,
+                        coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
+                        coalesce(password, defaultPassword),
+                        p.intValue(ReplicationProperty.REPLICA_WEIGHT.key(name), ReplicationProperty.REPLICA_WEIGHT, 1),
+                        null, null, p.bool(ReplicationProperty.REPLICA_READS.key(name), ReplicationProperty.REPLICA_READS),
+                        0, PoolSettingsReader.replica(p, name, globalPool)));
+                continue;
+            }
             nodes.add(node(p, name, ReplicationProperty.REPLICA_URL.key(name), ReplicationProperty.REPLICA_DATASOURCE.key(name),
                     coalesce(p.string(ReplicationProperty.REPLICA_USER.key(name)), defaultUser),
                     coalesce(password, defaultPassword),

@@ -127,7 +127,7 @@ public final class SettingsReader {
     }
 
     /** The trimmed entries of a comma-separated value; none for a blank value, an error for an empty entry. */
-    List<String> entries(ReplicationProperty p, String v) {
+    public List<String> entries(ReplicationProperty p, String v) {
         if (v.isBlank()) {
             return List.of();
         }

@@ -24,10 +24,13 @@ final class DiscoverFailover implements FailoverPolicy {
                 .filter(e -> e.getKey() != old && e.getValue().ok() && e.getValue().role() == NodeRole.PRIMARY)
                 .max(Comparator.comparingLong(e -> e.getValue().timeline()))
                 .filter(e -> e.getValue().timeline() >= timeline)
-                .ifPresent(e -> {
-                    failover.switchTo(e.getKey(), e.getValue().lsn(), e.getValue().timeline(), now);
-                    Log.LOG.followingPrimary(e.getKey().name(), e.getValue().timeline(), old.name());
-                    failover.events().fire(l -> l.primaryChanged(old.name(), e.getKey().name(), false));
-                });
+                .ifPresent(e -> follow(failover, old, e.getKey(), e.getValue(), now));
+    }
+
+    /** Switches from {@code old} to {@code target}, which another party promoted; logs and publishes it. */
+    static void follow(PrimaryFailover failover, Node old, Node target, Observation o, Instant now) {
+        failover.switchTo(target, o.lsn(), o.timeline(), now);
+        Log.LOG.followingPrimary(target.name(), o.timeline(), old.name());
+        failover.events().fire(l -> l.primaryChanged(old.name(), target.name(), false));
     }
 }

@@ -6,6 +6,7 @@ import dev.replication.internal.health.Observation;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What to do when the primary fails its checks ({@code replication.failover}). One implementation
@@ -29,6 +30,11 @@ public interface FailoverPolicy {
 
     /** A promotion failed (started by this policy or by an operator). */
     default void promotionFailed() {
+    }
+
+    /** The policy of a Patroni topology: follow the leader Patroni names ({@code leader} gives its name, or null). */
+    static FailoverPolicy patroni(Supplier<String> leader) {
+        return new PatroniFailover(leader);
     }
 
     /** The policy of a mode. */

@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 // Over ~300 lines: the promotion task (choice, re-check, pg_promote, switch) shares the failure count and
 // the promotion state with the failure detection; moving the task to its own class is the next clean-up.
@@ -83,13 +84,24 @@ public final class PrimaryFailover implements AutoCloseable {
      */
     public PrimaryFailover(ReplicationConfig config, ClusterTopology topology, ClusterMonitor monitor,
                            HealthPolicy health, EventPublisher events, LongSupplier acknowledged) {
+        this(config, topology, monitor, health, events, acknowledged, null);
+    }
+
+    /**
+     * @param patroniLeader with a Patroni topology, the name of the leader Patroni names (null: none);
+     *                      null for a static topology
+     */
+    public PrimaryFailover(ReplicationConfig config, ClusterTopology topology, ClusterMonitor monitor,
+                           HealthPolicy health, EventPublisher events, LongSupplier acknowledged,
+                           Supplier<String> patroniLeader) {
         this.acknowledged = acknowledged;
         this.config = config;
         this.topology = topology;
         this.monitor = monitor;
         this.health = health;
         this.events = events;
-        this.policy = FailoverPolicy.of(config.failover(), config.failoverPrimaryFailures());
+        this.policy = patroniLeader != null ? FailoverPolicy.patroni(patroniLeader)
+                : FailoverPolicy.of(config.failover(), config.failoverPrimaryFailures());
         this.repointer = config.failoverRepointStandbys() ? new StandbyRepointer(topology, monitor, events, promotions)
                 : null;
     }
@@ -161,6 +173,16 @@ public final class PrimaryFailover implements AutoCloseable {
      */
     public void primaryFailedHard() {
         monitor.checkSoon(0);
+    }
+
+    /** Checks every node again soon (the node to follow is about to be ready). */
+    void monitorSoon() {
+        monitor.checkSoon(FAST_CHECK_MILLIS);
+    }
+
+    /** Forgets a node that left the cluster. Monitor thread. */
+    public void nodeRemoved(Node n) {
+        walNames.remove(n);
     }
 
     /** No standby may be promoted now (each policy round may log this once per distinct reason). */

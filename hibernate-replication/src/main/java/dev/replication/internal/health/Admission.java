@@ -10,4 +10,6 @@ final class Admission {
     int badStreak;
     boolean probation;
     String lastExclusion;
+    /** Found after startup: even its first check does not admit it at once. */
+    boolean lateJoiner;
 }

@@ -224,6 +224,22 @@ public final class ClusterMonitor implements AutoCloseable {
         checks.incrementAndGet();
     }
 
+    /** Forgets a node that left the cluster: closes its monitor connection. Monitor thread. */
+    public synchronized void forget(Node node) {
+        Future<Observation> f = inFlight.remove(node);
+        if (f != null) {
+            f.cancel(true);
+        }
+        Connection c = monitorConnections.remove(node);
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // leaving anyway
+            }
+        }
+    }
+
     /** Records the primary's position at {@code now}; keeps a short history for time lag. */
     public void recordPrimaryPosition(long lsn, Instant now) {
         long t = now.toEpochMilli();

@@ -9,8 +9,8 @@ import dev.replication.internal.observe.EventPublisher;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns the monitor's observations into each node's health: up or down, usable for reads or
@@ -25,7 +25,8 @@ public final class HealthPolicy {
     private final ClusterTopology topology;
     private final ClusterMonitor monitor;
     private final EventPublisher events;
-    private final Map<Node, Admission> admissions = new IdentityHashMap<>();
+    /** Keyed by identity (Node keeps Object's equals); nodes may be added and removed at run time. */
+    private final Map<Node, Admission> admissions = new ConcurrentHashMap<>();
     private boolean noReplicaLogged;
 
     public HealthPolicy(ReplicationConfig config, ClusterTopology topology, ClusterMonitor monitor, EventPublisher events) {
@@ -38,12 +39,30 @@ public final class HealthPolicy {
         }
     }
 
+    /** A standby found at run time: it serves reads only after {@code replication.readmit-after} good checks. */
+    public void nodeAdded(Node n) {
+        Admission a = new Admission();
+        a.probation = true;
+        a.lateJoiner = true;
+        a.lastExclusion = "joined the cluster";
+        admissions.put(n, a);
+    }
+
+    /** A node that left the cluster. */
+    public void nodeRemoved(Node n) {
+        admissions.remove(n);
+    }
+
+    private Admission admission(Node n) {
+        return admissions.computeIfAbsent(n, k -> new Admission());
+    }
+
     /** Marks a node down now (a request saw its connection fail); the monitor will readmit it. */
     public void markDown(Node node, String reason) {
         synchronized (node) {
             Node.Health h = node.health();
             if (h.up() || h.usable()) {
-                Admission a = admissions.get(node);
+                Admission a = admission(node);
                 node.health(h.down(reason, Instant.now()));
                 a.probation = node != topology.primary();
                 a.goodStreak = 0;
@@ -57,7 +76,7 @@ public final class HealthPolicy {
     public void formerPrimary(Node old, Instant now) {
         synchronized (old) {
             old.health(old.health().down("fenced: former primary", now));
-            admissions.get(old).probation = true;
+            admission(old).probation = true;
         }
     }
 
@@ -76,7 +95,7 @@ public final class HealthPolicy {
                     String reason = "follows an old primary (timeline " + h.timeline() + " < " + timeline + ")";
                     n.health(new Node.Health(h.up(), false, h.observedRole(), h.lsn(), h.lagBytes(), h.lag(),
                             h.timeline(), h.upstreamPort(), reason, now));
-                    Admission a = admissions.get(n);
+                    Admission a = admission(n);
                     a.probation = true;
                     a.goodStreak = 0;
                 }
@@ -99,11 +118,11 @@ public final class HealthPolicy {
         boolean anyReadNode = false;
         StringBuilder why = new StringBuilder();
         for (Node n : topology.nodes()) {
-            if (n == p) {
+            if (n == p || !results.containsKey(n)) {
                 continue;
             }
             applyReplica(n, results.get(n), standbyHorizon, now);
-            if (!n.config().reads()) {
+            if (!n.readsAllowed()) {
                 continue;
             }
             anyReadNode = true;
@@ -150,7 +169,7 @@ public final class HealthPolicy {
 
     private void applyReplica(Node n, Observation o, long standbyHorizon, Instant now) {
         synchronized (n) {
-            Admission a = admissions.get(n);
+            Admission a = admission(n);
             Node.Health old = n.health();
             if (o == null || !o.ok()) {
                 String reason = o == null ? "not checked" : o.error();
@@ -276,7 +295,7 @@ public final class HealthPolicy {
                 events.nodeState(n.name(), "readmitted", null);
             }
         }
-        if (old.lastCheck() == null) {
+        if (old.lastCheck() == null && !a.lateJoiner) {
             a.probation = false;
         }
         return !a.probation;

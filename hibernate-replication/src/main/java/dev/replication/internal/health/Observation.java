@@ -22,7 +22,7 @@ import java.util.Set;
 public record Observation(boolean ok, NodeRole role, long lsn, long timeline, int upstreamPort, String error,
                           String walName, Set<String> syncStandbys, boolean hardFailure) {
 
-    static Observation failed(String error, boolean hardFailure) {
+    public static Observation failed(String error, boolean hardFailure) {
         return new Observation(false, NodeRole.UNKNOWN, -1, -1, -1, error, null, Set.of(), hardFailure);
     }
 }
