@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -78,6 +79,7 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
     private final Counter failoversPromoted;
     private final Counter failoversFollowed;
     private volatile boolean closed;
+    private final Set<String> nodesWithMeters = ConcurrentHashMap.newKeySet();
 
     private record RoutingKey(String node, Object reason, Object intent) {
     }
@@ -90,20 +92,7 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
         this.status = Objects.requireNonNull(status, "status");
         ClusterStatus initial = status.get();
         for (NodeStatus n : initial.nodes()) {
-            String node = n.name();
-            gauge(LAG_BYTES, node, "WAL bytes the node is behind the primary (NaN when unknown)", "bytes",
-                    s -> s.lagBytes() < 0 ? Double.NaN : s.lagBytes());
-            gauge(LAG_SECONDS, node, "Time the node is behind the primary (NaN when unknown)", "seconds",
-                    s -> s.lag() == null ? Double.NaN : s.lag().toNanos() / 1e9);
-            gauge(NODE_UP, node, "1 when the node's last health check succeeded, else 0", null,
-                    s -> s.up() ? 1 : 0);
-            gauge(NODE_USABLE, node, "1 when the node may serve reads now, else 0", null,
-                    s -> s.usable() ? 1 : 0);
-            gauge(POOL_ACTIVE, node, "Connections in use in the node's pool", "connections", NodeStatus::poolActive);
-            gauge(POOL_IDLE, node, "Idle connections in the node's pool", "connections", NodeStatus::poolIdle);
-            gauge(POOL_WAITING, node, "Threads waiting for a connection of the node's pool", "threads",
-                    NodeStatus::poolWaiting);
-            retries.computeIfAbsent(node, this::retryCounter);
+            nodeMeters(n.name());
         }
         this.tokenReplayed = tokenTimer("replayed");
         this.tokenTimeout = tokenTimer("timeout");
@@ -130,6 +119,26 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
     static ReplicationMetrics bind(MeterRegistry registry, Supplier<ClusterStatus> status,
                                    Consumer<RoutingListener> register, Consumer<RoutingListener> unregister) {
         return new ReplicationMetrics(registry, Tags.empty(), status, register, unregister);
+    }
+
+    /** The per-node gauges and retry counter; once per node (members of a Patroni topology join at run time). */
+    private void nodeMeters(String node) {
+        if (!nodesWithMeters.add(node)) {
+            return;
+        }
+        gauge(LAG_BYTES, node, "WAL bytes the node is behind the primary (NaN when unknown)", "bytes",
+                s -> s.lagBytes() < 0 ? Double.NaN : s.lagBytes());
+        gauge(LAG_SECONDS, node, "Time the node is behind the primary (NaN when unknown)", "seconds",
+                s -> s.lag() == null ? Double.NaN : s.lag().toNanos() / 1e9);
+        gauge(NODE_UP, node, "1 when the node's last health check succeeded, else 0", null,
+                s -> s.up() ? 1 : 0);
+        gauge(NODE_USABLE, node, "1 when the node may serve reads now, else 0", null,
+                s -> s.usable() ? 1 : 0);
+        gauge(POOL_ACTIVE, node, "Connections in use in the node's pool", "connections", NodeStatus::poolActive);
+        gauge(POOL_IDLE, node, "Idle connections in the node's pool", "connections", NodeStatus::poolIdle);
+        gauge(POOL_WAITING, node, "Threads waiting for a connection of the node's pool", "threads",
+                NodeStatus::poolWaiting);
+        retries.computeIfAbsent(node, this::retryCounter);
     }
 
     private void gauge(String name, String node, String description, String unit, ToDoubleFunction<NodeStatus> f) {
@@ -212,6 +221,9 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
 
     @Override
     public void nodeStateChanged(String node, String state, String reason) {
+        if (state.equals("added")) {
+            nodeMeters(node);
+        }
         transitions.computeIfAbsent(node + '\u0000' + state, k -> {
             Counter c = Counter.builder(NODE_TRANSITIONS).tags(commonTags).tag("node", node).tag("state", state)
                     .description("Health changes of a node (down, up, excluded, readmitted, fenced, ...)")

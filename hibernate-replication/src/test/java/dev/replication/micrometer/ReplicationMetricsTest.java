@@ -77,6 +77,20 @@ class ReplicationMetricsTest {
     }
 
     @Test
+    void aNodeAddedAtRunTimeGetsItsGauges() {
+        ReplicationMetrics m = bind();
+        assertThat(registry.find("replication.node.up").tag("node", "r3").gauge()).isNull();
+        status.set(new ClusterStatus("primary", List.of(
+                node("primary", NodeRole.PRIMARY, true, 0, Duration.ZERO),
+                node("r3", NodeRole.REPLICA, true, 512, Duration.ZERO)), Instant.now()));
+        m.nodeStateChanged("r3", "added", "Patroni member");
+        m.nodeStateChanged("r3", "added", "Patroni member");
+        assertThat(registry.get("replication.node.up").tag("node", "r3").gauges()).hasSize(1);
+        assertThat(registry.get("replication.lag.bytes").tag("node", "r3").gauge().value()).isEqualTo(512);
+        assertThat(registry.get("replication.node.up").tag("node", "r1").gauge().value()).as("r1 left").isNaN();
+    }
+
+    @Test
     void tokenWaitsRetriesFailoversAndTransitions() {
         ReplicationMetrics m = bind();
         assertThat(registry.get("replication.failovers").counters()).hasSize(2)
