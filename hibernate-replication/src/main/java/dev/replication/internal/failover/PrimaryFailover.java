@@ -1,28 +1,19 @@
 package dev.replication.internal.failover;
 
-import dev.replication.ConsistencyToken;
 import dev.replication.NodeRole;
-import dev.replication.Promotion;
 import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationException;
-import dev.replication.internal.Failures;
 import dev.replication.internal.Log;
 import dev.replication.internal.Node;
 import dev.replication.internal.cluster.ClusterTopology;
-import dev.replication.internal.consistency.ReplayPositions;
 import dev.replication.internal.health.ClusterMonitor;
 import dev.replication.internal.health.HealthPolicy;
 import dev.replication.internal.health.Observation;
 import dev.replication.internal.observe.EventPublisher;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -34,8 +25,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-// Over ~300 lines: the promotion task (choice, re-check, pg_promote, switch) shares the failure count and
-// the promotion state with the failure detection; moving the task to its own class is the next clean-up.
 /**
  * Watches the primary's checks and carries out failover: counts consecutive failures, reports the
  * primary as failed, and lets the configured {@link FailoverPolicy} act. Provides the two actions
@@ -52,11 +41,6 @@ public final class PrimaryFailover implements AutoCloseable {
     /** Spacing of the extra primary checks after a check failed hard (connection refused or reset). */
     public static final long FAST_CHECK_MILLIS = 150;
 
-    private static final String POSITION_SQL = "SELECT pg_is_in_recovery(),"
-            + " CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END,"
-            + " CASE WHEN pg_is_in_recovery() THEN NULL"
-            + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
-            + " pg_last_wal_replay_lsn()::text";
 
     private final ReplicationConfig config;
     private final LongSupplier acknowledged;
@@ -104,6 +88,16 @@ public final class PrimaryFailover implements AutoCloseable {
                 : FailoverPolicy.of(config.failover(), config.failoverPrimaryFailures());
         this.repointer = config.failoverRepointStandbys() ? new StandbyRepointer(topology, monitor, events, promotions)
                 : null;
+    }
+
+    ClusterMonitor monitor() {
+        return monitor;
+    }
+
+    /** A promotion failed: no promotion in progress any more, and the policy may try again. Monitor thread. */
+    void promotionFailed() {
+        topology.promoting(null);
+        policy.promotionFailed();
     }
 
     ClusterTopology topology() {
@@ -198,7 +192,7 @@ public final class PrimaryFailover implements AutoCloseable {
      * @return false when a promotion is already running
      */
     boolean startPromotion(Node target) {
-        Task task = begin(target);
+        PromotionTask task = begin(target);
         if (task == null) {
             return false;
         }
@@ -219,11 +213,11 @@ public final class PrimaryFailover implements AutoCloseable {
      * @throws ReplicationException when the target is the primary already, a promotion is running, or it failed
      */
     public void promote(Node target) {
-        Task task = monitor.onMonitorThread(() -> {
+        PromotionTask task = monitor.onMonitorThread(() -> {
             if (target == topology.primary() && !target.fenced()) {
                 throw new ReplicationException(target.name() + " is already the primary");
             }
-            Task t = begin(target);
+            PromotionTask t = begin(target);
             if (t == null) {
                 throw new ReplicationException(target.name() + ": a promotion of '" + topology.promoting().name()
                         + "' is in progress");
@@ -245,159 +239,15 @@ public final class PrimaryFailover implements AutoCloseable {
     }
 
     /** Marks {@code target} as being promoted and captures what the promotion needs. Monitor thread. */
-    private Task begin(Node target) {
+    private PromotionTask begin(Node target) {
         if (topology.promoting() != null) {
             return null;
         }
         topology.promoting(target);
-        return new Task(target, topology.primary(), Math.max(topology.lastPrimaryLsn(), acknowledged.getAsLong()),
+        return new PromotionTask(this, target, topology.primary(),
+                Math.max(topology.lastPrimaryLsn(), acknowledged.getAsLong()),
                 topology.primaryTimeline(),
                 topology.nodes().stream().filter(n -> n.health().up()).toList());
-    }
-
-    /** One promotion, run on the failover thread. */
-    private final class Task {
-        final Node target;
-        final Node old;
-        final long lastPrimaryLsn;
-        final long timeline;
-        final List<Node> reachable;
-
-        Task(Node target, Node old, long lastPrimaryLsn, long timeline, List<Node> reachable) {
-            this.target = target;
-            this.old = old;
-            this.lastPrimaryLsn = lastPrimaryLsn;
-            this.timeline = timeline;
-            this.reachable = reachable;
-        }
-
-        void run() {
-            try {
-                Node elsewhere = promotedElsewhere();
-                if (elsewhere != null) {
-                    Position pos = position(elsewhere);
-                    monitor.onMonitorThread(() -> {
-                        finish(elsewhere, pos, false, 0);
-                        return null;
-                    }, Duration.ofSeconds(10));
-                    return;
-                }
-                long replayed = target.health().lsn();
-                long behind = lastPrimaryLsn >= 0 && replayed >= 0 ? Math.max(0, lastPrimaryLsn - replayed) : -1;
-                Log.LOG.promotionStarted(target.name(), ReplayPositions.lsnText(replayed), behind,
-                        ReplayPositions.lsnText(lastPrimaryLsn));
-                events.nodeState(target.name(), "promoting", null);
-                long start = System.nanoTime();
-                Position pos = promoteOn(target);
-                long millis = (System.nanoTime() - start) / 1_000_000;
-                monitor.onMonitorThread(() -> {
-                    finish(target, pos, pos.ours, millis);
-                    return null;
-                }, Duration.ofSeconds(10));
-            } catch (SQLException | RuntimeException e) {
-                Log.LOG.promotionFailed(target.name(), Failures.firstLine(e));
-                monitor.execute(() -> {
-                    topology.promoting(null);
-                    policy.promotionFailed();
-                });
-                throw new ReplicationException(target.name() + ": promotion failed: " + Failures.firstLine(e), e);
-            }
-        }
-
-        /** A node other than the old primary that left recovery on a newer timeline (someone promoted it), or null. */
-        private Node promotedElsewhere() {
-            for (Node n : reachable) {
-                if (n == old || n.fenced()) {
-                    continue;
-                }
-                try {
-                    Position pos = position(n);
-                    if (!pos.inRecovery && (timeline < 0 || pos.timeline > timeline)) {
-                        return n;
-                    }
-                } catch (SQLException e) {
-                    // unreachable now: it cannot be the new primary for us either
-                }
-            }
-            return null;
-        }
-
-        /** Switches to {@code node}, now out of recovery at {@code pos}. Monitor thread. */
-        private void finish(Node node, Position pos, boolean ours, long millis) {
-            topology.promoting(null);
-            if (topology.primary() != old) {
-                return;
-            }
-            switchTo(node, pos.lsn, pos.timeline, Instant.now());
-            if (ours) {
-                long lost = lastPrimaryLsn >= 0 && pos.recoveryEnd >= 0 ? Math.max(0, lastPrimaryLsn - pos.recoveryEnd) : -1;
-                String from = ReplayPositions.lsnText(pos.recoveryEnd);
-                String to = ReplayPositions.lsnText(lastPrimaryLsn);
-                Log.LOG.promoted(node.name(), ReplayPositions.lsnText(pos.lsn), pos.timeline, millis, old.name(), from, to,
-                        lost);
-                Promotion p = new Promotion(old.name(), node.name(), to, from, lost, Duration.ofMillis(millis));
-                events.fire(l -> l.promoted(p));
-            } else {
-                Log.LOG.followingPrimary(node.name(), pos.timeline, old.name());
-            }
-            events.fire(l -> l.primaryChanged(old.name(), node.name(), ours));
-        }
-    }
-
-    /** Where a node stands: in recovery or not, its current position and timeline as a primary, where recovery ended. */
-    private record Position(boolean inRecovery, long lsn, long timeline, long recoveryEnd, boolean ours) {
-        Position notOurs() {
-            return new Position(inRecovery, lsn, timeline, recoveryEnd, false);
-        }
-    }
-
-    private Position position(Node n) throws SQLException {
-        try (Connection c = n.connections().openDirect(); Statement st = c.createStatement()) {
-            return position(st);
-        }
-    }
-
-    private static Position position(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery(POSITION_SQL)) {
-            rs.next();
-            boolean recovery = rs.getBoolean(1);
-            String lsn = rs.getString(2);
-            long tli = rs.getLong(3);
-            String end = rs.getString(4);
-            return new Position(recovery, lsn == null ? -1 : ConsistencyToken.parse(lsn).lsn(), recovery ? -1 : tli,
-                    end == null ? -1 : ConsistencyToken.parse(end).lsn(), true);
-        }
-    }
-
-    /** {@code pg_promote()} on {@code target}; a standby that is not in recovery any more was promoted by someone else. */
-    private Position promoteOn(Node target) throws SQLException {
-        long timeoutSeconds = Math.max(1, config.failoverPromoteTimeout().toSeconds());
-        try (Connection c = target.connections().openDirect(); Statement st = c.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            try {
-                st.execute("SELECT pg_wal_replay_resume()");
-            } catch (SQLException ignored) {
-                // not paused, or not in recovery any more
-            }
-            boolean ours = true;
-            try (ResultSet rs = st.executeQuery("SELECT pg_promote(true, " + timeoutSeconds + ")")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new SQLException("pg_promote() did not finish within " + timeoutSeconds + "s");
-                }
-            } catch (SQLException e) {
-                Position now = position(st);
-                if (now.inRecovery) {
-                    throw e;
-                }
-                ours = false;
-            }
-            Position pos = position(st);
-            if (pos.inRecovery) {
-                throw new SQLException("still in recovery after pg_promote()");
-            }
-            return ours ? pos : pos.notOurs();
-        }
     }
 
     /** Makes {@code target}, which already is a primary at {@code lsn} on timeline {@code tli}, the primary; fences the old one. */
