@@ -258,6 +258,9 @@ public final class PrimaryFailover implements AutoCloseable {
         primaryFailures = 0;
         topology.makePrimary(target, lsn, tli, now);
         health.primaryChanged(tli, now);
+        if (repointer != null) {
+            repointer.afterSwitch();
+        }
         monitor.recordPrimaryPosition(lsn, now);
         events.primarySwitched(target.name());
     }

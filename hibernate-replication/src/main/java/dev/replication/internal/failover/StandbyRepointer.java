@@ -97,6 +97,23 @@ final class StandbyRepointer {
         });
     }
 
+    /**
+     * The primary just changed: repoints at once every standby last seen up on an older timeline,
+     * instead of waiting for the next round of checks. Monitor thread.
+     */
+    void afterSwitch() {
+        Node primary = topology.primary();
+        long timeline = topology.primaryTimeline();
+        long now = System.currentTimeMillis();
+        for (Node n : topology.nodes()) {
+            Node.Health h = n.health();
+            if (n != primary && !n.fenced() && h.up() && h.observedRole() == NodeRole.REPLICA && h.timeline() >= 0
+                    && h.timeline() < timeline && !attempts.containsKey(n)) {
+                start(n, primary, now);
+            }
+        }
+    }
+
     private void start(Node standby, Node primary, long now) {
         Attempt previous = attempts.get(standby);
         String previousError = previous != null && previous.primary == primary ? previous.error : null;
