@@ -169,6 +169,15 @@ public final class PatroniCluster implements AutoCloseable {
      * @throws PgClusterException when no running member answers
      */
     public List<PatroniMemberStatus> cluster() {
+        try {
+            return view();
+        } catch (IOException e) {
+            throw new PgClusterException(e.getMessage(), e);
+        }
+    }
+
+    /** {@link #cluster()} failing with an IOException, so that deadline polls retry it. */
+    List<PatroniMemberStatus> view() throws IOException {
         List<String> errors = new ArrayList<>();
         for (PatroniMember m : members) {
             if (!m.isPatroniRunning()) {
@@ -180,7 +189,7 @@ public final class PatroniCluster implements AutoCloseable {
                 errors.add(m.name() + ": " + e);
             }
         }
-        throw new PgClusterException("no Patroni REST API answered GET /cluster: "
+        throw new IOException("no Patroni REST API answered GET /cluster: "
                 + (errors.isEmpty() ? "no member is running" : errors));
     }
 
@@ -211,7 +220,7 @@ public final class PatroniCluster implements AutoCloseable {
     private PatroniMember awaitWritableLeader(Duration timeout, Predicate<PatroniMember> accept, String what) {
         AtomicReference<Object> seen = new AtomicReference<>("nothing yet");
         return Poll.until(timeout, () -> {
-            List<PatroniMemberStatus> view = cluster();
+            List<PatroniMemberStatus> view = view();
             seen.set(view);
             Optional<PatroniMemberStatus> l = view.stream().filter(s -> s.isLeader() && "running".equals(s.state()))
                     .findFirst();
@@ -219,7 +228,7 @@ public final class PatroniCluster implements AutoCloseable {
                 return null;
             }
             PatroniMember m = member(l.get().name());
-            return accept.test(m) && m.isPatroniRunning() && !m.isInRecovery() ? m : null;
+            return accept.test(m) && m.isPatroniRunning() && !m.inRecovery() ? m : null;
         }, () -> "waiting for " + what + "; /cluster: " + seen.get());
     }
 
@@ -237,7 +246,7 @@ public final class PatroniCluster implements AutoCloseable {
         PatroniMember leader = awaitLeader(timeout);
         AtomicReference<String> seen = new AtomicReference<>("nothing yet");
         Poll.until(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
-            List<PatroniMemberStatus> view = cluster();
+            List<PatroniMemberStatus> view = view();
             Set<String> streaming = streamingStandbys(leader);
             seen.set(view + "; streaming to " + leader.name() + ": " + streaming);
             for (PatroniMember m : members) {
@@ -364,7 +373,7 @@ public final class PatroniCluster implements AutoCloseable {
         members.remove(member);
         if (members.stream().anyMatch(PatroniMember::isPatroniRunning)) {
             Poll.until(Duration.ofSeconds(settings.ttl() + 10L),
-                    () -> cluster().stream().noneMatch(s -> s.name().equals(member.name())) ? Boolean.TRUE : null,
+                    () -> view().stream().noneMatch(s -> s.name().equals(member.name())) ? Boolean.TRUE : null,
                     () -> member.name() + " still listed in /cluster after its key was deleted");
         }
         FileTree.delete(member.dir());

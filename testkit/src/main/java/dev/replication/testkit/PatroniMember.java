@@ -126,12 +126,18 @@ public final class PatroniMember {
      * @throws PgClusterException when PostgreSQL cannot be reached
      */
     public boolean isInRecovery() {
+        try {
+            return inRecovery();
+        } catch (SQLException e) {
+            throw new PgClusterException(name + ": pg_is_in_recovery() failed: " + e.getMessage(), e);
+        }
+    }
+
+    boolean inRecovery() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
             rs.next();
             return rs.getBoolean(1);
-        } catch (SQLException e) {
-            throw new PgClusterException(name + ": pg_is_in_recovery() failed: " + e.getMessage(), e);
         }
     }
 
@@ -223,7 +229,7 @@ public final class PatroniMember {
             process.reload();
         }
         Poll.until(Duration.ofSeconds(10), () -> {
-            Optional<PatroniMemberStatus> s = status();
+            Optional<PatroniMemberStatus> s = cluster.view().stream().filter(v -> v.name().equals(name)).findFirst();
             return s.isPresent() && s.get().nofailover() == newTags.nofailover()
                     && s.get().noloadbalance() == newTags.noloadbalance() ? Boolean.TRUE : null;
         }, () -> name + ": /cluster does not show tags " + newTags + " after SIGHUP; log:\n" + process.logTail());
