@@ -1,6 +1,7 @@
 package dev.replication.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.replication.testkit.internal.PatroniRest;
 import dev.replication.testkit.internal.Signals;
@@ -93,6 +94,14 @@ class PatroniClusterTest {
         pg3.setTags(new PatroniTags(false, true));
         assertThat(pg3.status().orElseThrow().noloadbalance()).isTrue();
         assertThat(pg3.patroniPid()).hasValue(pid);
+
+        PatroniMember leader = cluster.leader();
+        PatroniMember replica = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+        replica.setTags(replica.tags().withNofailover(true));
+        assertThatThrownBy(() -> cluster.switchover(replica)).isInstanceOf(PgClusterException.class)
+                .hasMessageContaining("HTTP 412");
+        assertThat(cluster.leader()).isSameAs(leader);
+        replica.setTags(replica.tags().withNofailover(false));
     }
 
     @Test
@@ -171,6 +180,30 @@ class PatroniClusterTest {
         assertThat(cluster.cluster()).extracting(PatroniMemberStatus::name).doesNotContain("pg4");
         assertThat(cluster.members()).doesNotContain(added);
         assertThat(Files.exists(added.dataDir())).isFalse();
+    }
+
+    @Test
+    @Order(7)
+    void etcdDownDemotesTheLeaderAndEtcdBackRestoresIt() {
+        PatroniMember leader = cluster.awaitLeader(WAIT);
+        long t0 = System.nanoTime();
+        cluster.stopEtcd();
+        Await.until(leader.name() + " no longer writable while etcd is down", WAIT, () -> !writable(leader));
+        time("stopEtcd -> leader no longer writable", t0);
+        long t1 = System.nanoTime();
+        cluster.startEtcd();
+        PatroniMember back = cluster.awaitLeader(WAIT);
+        time("startEtcd -> writable leader (" + back.name() + ")", t1);
+        cluster.awaitMembersStreaming(WAIT);
+        time("  ... all members streaming", t1);
+    }
+
+    private static boolean writable(PatroniMember m) {
+        try {
+            return !m.isInRecovery();
+        } catch (PgClusterException e) {
+            return false;
+        }
     }
 
     private static Duration time(String what, long t0) {

@@ -51,7 +51,7 @@ public final class PatroniEnv {
             synchronized (PatroniEnv.class) {
                 f = found;
                 if (f == null) {
-                    f = detect();
+                    f = detect(System.getenv("PATH"));
                     found = f;
                 }
             }
@@ -59,9 +59,15 @@ public final class PatroniEnv {
         return f;
     }
 
-    private static Found detect() {
-        Path patroni = onPath("patroni").orElse(null);
-        Path etcd = onPath("etcd").orElse(null);
+    /**
+     * Runs the check without caching it.
+     *
+     * @param path a PATH value to search for patroni and etcd (may be null)
+     * @return what was found
+     */
+    public static Found detect(String path) {
+        Path patroni = onPath("patroni", path).orElse(null);
+        Path etcd = onPath("etcd", path).orElse(null);
         List<String> problems = new ArrayList<>();
         if (patroni == null) {
             problems.add("patroni not found on PATH");
@@ -136,10 +142,10 @@ public final class PatroniEnv {
 
     /**
      * @param name a program name
-     * @return its first executable location on the PATH
+     * @param path a PATH value (may be null)
+     * @return its first executable location on that PATH
      */
-    public static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
+    public static Optional<Path> onPath(String name, String path) {
         if (path == null) {
             return Optional.empty();
         }
