@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -68,6 +69,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class PatroniCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.replication.testkit");
+    private static final AtomicBoolean SKIP_LOGGED = new AtomicBoolean();
 
     private final PatroniSettings settings;
     private final EtcdServer etcd;
@@ -473,11 +475,13 @@ public final class PatroniCluster implements AutoCloseable {
      */
     public record Availability(boolean present, String reason) {
         /**
-         * JUnit 5 assumption: aborts (skips) the calling test or class with {@link #reason()} when
-         * absent, after logging the reason. Needs junit-jupiter-api on the classpath.
+         * JUnit 5 assumption: aborts (skips) the calling test with {@link #reason()} when absent,
+         * after logging the reason (once per JVM). Call it per test ({@code @BeforeEach}): surefire
+         * does not count a class aborted in {@code @BeforeAll} as skipped. Needs junit-jupiter-api
+         * on the classpath.
          */
         public void assumePresent() {
-            if (!present) {
+            if (!present && SKIP_LOGGED.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "testkit: Patroni tests skipped: " + reason);
             }
             Assumptions.assumeTrue(present, reason);

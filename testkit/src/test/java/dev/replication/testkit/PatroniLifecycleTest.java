@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Patroni, its PostgreSQL and etcd never outlive their JVM for long: shutdown hook and stale cleanup. */
@@ -22,8 +22,8 @@ class PatroniLifecycleTest {
     record Child(Process process, Path dir, List<Long> pids) {
     }
 
-    @BeforeAll
-    static void requirePatroni() {
+    @BeforeEach
+    void requirePatroni() {
         PatroniCluster.availability().assumePresent();
     }
 
