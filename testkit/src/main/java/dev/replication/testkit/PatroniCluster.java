@@ -244,13 +244,21 @@ public final class PatroniCluster implements AutoCloseable {
      * @throws PgClusterException on timeout, with the last view
      */
     public void awaitMembersStreaming(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        PatroniMember leader = awaitLeader(timeout);
         AtomicReference<String> seen = new AtomicReference<>("nothing yet");
-        Poll.until(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+        Poll.until(timeout, () -> {
             List<PatroniMemberStatus> view = view();
+            seen.set(view.toString());
+            Optional<PatroniMemberStatus> l = view.stream().filter(s -> s.isLeader() && "running".equals(s.state()))
+                    .findFirst();
+            if (l.isEmpty()) {
+                return null;
+            }
+            PatroniMember leader = member(l.get().name());
+            if (!leader.isPatroniRunning() || leader.inRecovery()) {
+                return null;
+            }
             Set<String> streaming = streamingStandbys(leader);
-            seen.set(view + "; streaming to " + leader.name() + ": " + streaming);
+            seen.set(view + "; streaming from " + leader.name() + ": " + streaming);
             for (PatroniMember m : members) {
                 if (m == leader || !m.isPatroniRunning()) {
                     continue;
@@ -260,9 +268,8 @@ public final class PatroniCluster implements AutoCloseable {
                     return null;
                 }
             }
-            Optional<PatroniMemberStatus> l = view.stream().filter(PatroniMemberStatus::isLeader).findFirst();
-            return l.isPresent() && l.get().name().equals(leader.name()) ? Boolean.TRUE : null;
-        }, () -> "waiting for every running member to stream from " + leader.name() + "; seen " + seen.get());
+            return Boolean.TRUE;
+        }, () -> "waiting for a writable leader and every running member streaming from it; seen " + seen.get());
     }
 
     private static Set<String> streamingStandbys(PatroniMember leader) throws SQLException {

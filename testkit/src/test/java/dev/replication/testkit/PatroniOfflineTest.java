@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.replication.testkit.internal.PatroniEnv;
 import dev.replication.testkit.internal.PatroniRest;
+import dev.replication.testkit.internal.PatroniSettings;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,13 @@ class PatroniOfflineTest {
         assertThat(ms.get(2).timeline()).isNull();
         assertThat(ms.get(2).isStreamingReplica()).isFalse();
         assertThat(ms.get(2).port()).isEqualTo(5434);
+    }
+
+    @Test
+    void settingsNeverPrintPasswords() {
+        PatroniSettings s = new PatroniSettings(PatroniEnv.detect("/nonexistent-dir"), null, "testkit", 10, 2, 4, 1,
+                "super-secret-1", "repl-secret-2", Map.of(), "127.0.0.1:1", Duration.ofSeconds(1), Path.of("/tmp/x"));
+        assertThat(s.toString()).contains("testkit").doesNotContain("super-secret-1", "repl-secret-2");
     }
 
     @Test

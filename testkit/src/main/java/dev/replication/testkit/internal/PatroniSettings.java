@@ -42,6 +42,13 @@ public record PatroniSettings(PatroniEnv.Found env, OsAccount account, String sc
     /** Patroni's DCS namespace. */
     public static final String NAMESPACE = "/service/";
 
+    @Override
+    public String toString() {
+        return "PatroniSettings[scope=" + scope + ", ttl=" + ttl + ", loopWait=" + loopWait + ", retryTimeout="
+                + retryTimeout + ", maximumLagOnFailover=" + maximumLagOnFailover + ", etcd=" + etcdHosts + ", dir=" + dir
+                + "]";
+    }
+
     /**
      * @param member a member name
      * @return the member's key in etcd
