@@ -1,5 +1,6 @@
-// Longer than the testkit's ~300-line aim: the public nested Builder and Availability are part of the
-// API and must stay in this file. Process work is in internal/ (PatroniProcess, EtcdServer, PatroniRest).
+// Longer than the testkit's ~300-line aim: the public nested Builder (~200 lines of documented, validated
+// setters) and Availability are part of the API and must stay in this file, as PgCluster.Builder does; the
+// facade methods are short. Process work is in internal/ (PatroniProcess, EtcdServer, PatroniRest).
 package dev.replication.testkit;
 
 import dev.replication.testkit.internal.EtcdServer;

@@ -207,10 +207,13 @@ public final class PatroniMember {
      * leader is rewound (pg_rewind) or re-cloned by Patroni and rejoins as a replica. Returns once
      * the process is launched; wait with {@link PatroniCluster#awaitMembersStreaming(Duration)}.
      *
-     * @throws PgClusterException when Patroni is already running
+     * @throws PgClusterException when Patroni is already running, or the member was removed
      */
     public void start() {
         cluster.requireOpen();
+        if (!cluster.members().contains(this)) {
+            throw new PgClusterException(name + " was removed from the cluster; use addMember() for a new one");
+        }
         process.killLeftovers();
         process.launch();
     }

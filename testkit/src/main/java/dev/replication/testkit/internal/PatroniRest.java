@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +93,7 @@ public final class PatroniRest {
         List<PatroniMemberStatus> out = new ArrayList<>();
         for (JsonNode m : root.path("members")) {
             Map<String, String> tags = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.path("tags").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : m.path("tags").properties()) {
                 tags.put(e.getKey(), e.getValue().asText());
             }
             JsonNode lag = m.get("lag");
