@@ -1,0 +1,69 @@
+package dev.replication.it.core;
+
+import dev.replication.Replication;
+import dev.replication.spi.RoutingListener;
+import dev.replication.testkit.Await;
+import dev.replication.testkit.PgNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Promote mode with a standby that someone else (another application instance, an operator) promoted
+ * and that this instance had already seen out of recovery, and fenced, before its own primary failed:
+ * it must be followed, and no second standby promoted (two primaries on the same timeline: split brain).
+ * Found by the two-JVM run of the benchmarks module ({@code TwoInstanceFailoverTest}): the instance that
+ * lost the race fenced the other's new primary and promoted the remaining standby.
+ */
+class PromotedElsewhereTest extends FailoverTestBase {
+
+    @Override
+    protected String database() {
+        return "elsewhere";
+    }
+
+    private static final class Changes implements RoutingListener {
+        final List<String> changes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void primaryChanged(String oldPrimary, String newPrimary, boolean promotedByUs) {
+            changes.add(oldPrimary + " -> " + newPrimary + (promotedByUs ? " (promoted by us)" : " (followed)"));
+        }
+    }
+
+    @Test
+    void aStandbyPromotedElsewhereAndAlreadyFencedIsFollowedWhenThePrimaryFails() {
+        createSchemaOnce();
+        Replication r = replication(Map.of("replication.failover", "promote"));
+        Changes events = new Changes();
+        r.addListener(events);
+        write(r);
+        PgNode old = cluster.primary();
+        PgNode bystander = cluster.replicas().get(0);
+        PgNode promotedElsewhere = cluster.replicas().get(1);
+        promotedElsewhere.promote();
+        Await.until("the library sees " + promotedElsewhere.name() + " out of recovery", Duration.ofSeconds(10), () -> {
+            r.monitor().checkNow();
+            return r.status().node(promotedElsewhere.name())
+                    .map(s -> s.excludedReason() != null && s.excludedReason().contains("fenced")).orElse(false);
+        });
+        old.kill();
+        Await.until("writes work again", Duration.ofSeconds(20), () -> {
+            try {
+                write(r);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        assertThat(bystander.isInRecovery()).as("%s promoted as a second primary; library events %s",
+                bystander.name(), events.changes).isTrue();
+        assertThat(r.status().primary()).isEqualTo(promotedElsewhere.name());
+        assertThat(events.changes).containsExactly("primary -> " + promotedElsewhere.name() + " (followed)");
+    }
+}
