@@ -275,10 +275,14 @@ public final class PrimaryFailover implements AutoCloseable {
             }
         }
 
-        /** A node other than the old primary that left recovery on a newer timeline (someone promoted it), or null. */
+        /**
+         * A node other than the old primary that left recovery on a newer timeline (someone promoted it), or
+         * null. Fenced nodes count: the monitor fences a standby it sees out of recovery while the old primary
+         * is still the primary, which is how another instance's promotion first looks.
+         */
         private Node promotedElsewhere() {
             for (Node n : reachable) {
-                if (n == old || n.fenced()) {
+                if (n == old) {
                     continue;
                 }
                 try {

@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * them: the highest replayed LSN, then the highest priority, then the name. A deterministic function
  * of what the monitor saw, so instances that saw the same choose the same. With no candidate, nothing
  * is promoted, the reasons are logged and published (again when they change), and writes stay
- * unavailable; each round looks again.
+ * unavailable; each round looks again. A node the monitor saw out of recovery on a newer timeline than
+ * the failed primary's (another instance or an operator promoted it) is followed instead of choosing.
  */
 final class PromoteFailover implements FailoverPolicy {
 
@@ -50,6 +51,16 @@ final class PromoteFailover implements FailoverPolicy {
         }
         Node old = failover.topology().primary();
         long timeline = failover.topology().primaryTimeline();
+        Optional<Node> elsewhere = results.entrySet().stream()
+                .filter(e -> e.getKey() != old && e.getValue().ok() && e.getValue().role() == NodeRole.PRIMARY
+                        && timeline >= 0 && e.getValue().timeline() > timeline)
+                .max(Comparator.comparingLong(e -> e.getValue().timeline()))
+                .map(Map.Entry::getKey);
+        if (elsewhere.isPresent()) {
+            // another instance or an operator promoted it (the monitor fenced it meanwhile): the task follows it
+            done = failover.startPromotion(elsewhere.get());
+            return;
+        }
         long lastPrimary = failover.topology().lastPrimaryLsn();
         long maxLag = failover.config().failoverMaxLagBytes();
         Set<String> sync = failover.syncStandbys();
