@@ -247,8 +247,11 @@ final class TwoInstanceFailover {
             return firstWrite.size() == instances.size();
         });
         List<PgNode> primaries = outOfRecovery(old);
-        if (primaries.isEmpty()) {
-            throw new IllegalStateException("kill " + k + ": instances write, but no running node is out of recovery");
+        if (primaries.size() != 1) {
+            throw new IllegalStateException("kill " + k + " of " + old.name() + ": both instances write again, but "
+                    + primaries.size() + " running nodes are out of recovery: " + primaries.stream().map(PgNode::name).toList()
+                    + (primaries.isEmpty() ? "" : " (split brain); instance events: "
+                    + instances.stream().map(i -> i.name + " " + i.events()).toList()));
         }
         PgNode promoted = primaries.get(0);
         epochs.add(new Epoch(k, promoted.name(), promoted.port(), timeline(promoted)));
