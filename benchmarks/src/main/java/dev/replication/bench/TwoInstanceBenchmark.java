@@ -1,6 +1,7 @@
 package dev.replication.bench;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +27,7 @@ final class TwoInstanceBenchmark implements Benchmark {
                 + " and timeline recorded in the transaction; primary SIGKILLed " + kills + " times; after each kill the"
                 + " promoted node adopted, the killed and the stranded node re-attached, both instances seeing every node"
                 + " usable before the next kill");
-        s.put("kills", r.kills().stream().map(k -> Map.of("killed", k.killed(), "promoted", k.promoted(),
-                "primariesAfterKill", k.outOfRecovery(), "firstWriteMillis", k.firstWriteMillis(),
-                "promotedBy", k.promotedBy(), "reattachMillis", k.reattachMillis(), "readmitMillis", k.readmitMillis())).toList());
+        s.put("kills", r.kills().stream().map(TwoInstanceBenchmark::json).toList());
         s.put("firstWriteMillisSorted", fw);
         s.put("acknowledgedWrites", r.acks());
         s.put("failedWrites", r.failedWrites());
@@ -42,6 +41,19 @@ final class TwoInstanceBenchmark implements Benchmark {
                 r.acks() + " acknowledged writes, " + r.ackedMissing() + " of them missing afterwards (asynchronous"
                         + " replication); per kill: " + r.kills().stream().map(k -> k.promotedBy().size()).toList()
                         + " instances ran pg_promote() themselves (on the same standby)");
+    }
+
+    private static Map<String, Object> json(TwoInstanceFailover.Kill k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("killed", k.killed());
+        m.put("promoted", k.promoted());
+        m.put("primariesAfterKill", k.outOfRecovery());
+        m.put("primariesAfterHeal", k.outOfRecoveryAfterHeal());
+        m.put("firstWriteMillis", k.firstWriteMillis());
+        m.put("promotedBy", k.promotedBy());
+        m.put("reattachMillis", k.reattachMillis());
+        m.put("readmitMillis", k.readmitMillis());
+        return m;
     }
 
     static double median(List<Long> sorted) {

@@ -20,7 +20,8 @@ class TwoInstanceFailoverTest {
     void tenKillsTwoInstancesOnePrimaryEachTime(PgCluster cluster) throws Exception {
         TwoInstanceFailover.Result r = new TwoInstanceFailover(cluster, Path.of("target", "two-instance")).run(10);
         r.kills().forEach(k -> System.out.println("[two-instance] " + k));
-        System.out.println("[two-instance] kill -> first write (ms, both instances): " + r.firstWriteMillis()
+        System.out.println("[two-instance] kill -> first write (ms, both instances): median "
+                + TwoInstanceBenchmark.median(r.firstWriteMillis()) + ", all " + r.firstWriteMillis()
                 + "; acks " + r.acks() + ", failed writes " + r.failedWrites() + ", rows stored " + r.rowsStored()
                 + ", acknowledged rows missing " + r.ackedMissing() + ", epochs " + r.epochs());
         assertThat(r.violations()).as("split brain or misattributed writes").isEmpty();
