@@ -40,7 +40,8 @@ final class TwoInstanceBenchmark implements Benchmark {
                         + fmt(median(fw) / 1000.0, 2) + " s (max " + fmt(fw.get(fw.size() - 1) / 1000.0, 2) + " s)",
                 r.acks() + " acknowledged writes, " + r.ackedMissing() + " of them missing afterwards (asynchronous"
                         + " replication); per kill: " + r.kills().stream().map(k -> k.promotedBy().size()).toList()
-                        + " instances ran pg_promote() themselves (on the same standby)");
+                        + " instances ran pg_promote() themselves" + (r.violations().isEmpty() ? " (on the same standby)"
+                        : "; violations: " + r.violations()));
     }
 
     private static Map<String, Object> json(TwoInstanceFailover.Kill k) {
