@@ -169,7 +169,22 @@ public final class PrimaryFailover implements AutoCloseable {
      * @return false when a promotion is already running
      */
     boolean startPromotion(Node target) {
-        Task task = begin(target);
+        return start(begin(target, false));
+    }
+
+    /**
+     * Starts following {@code target}, seen out of recovery on a newer timeline than the failed primary's,
+     * on the failover thread; it is never promoted by us, and not followed when it left recovery further
+     * behind the old primary's last known position than {@code replication.failover.max-lag-bytes}.
+     * Monitor thread.
+     *
+     * @return false when a promotion is already running
+     */
+    boolean startFollowing(Node target) {
+        return start(begin(target, true));
+    }
+
+    private boolean start(Task task) {
         if (task == null) {
             return false;
         }
@@ -194,7 +209,7 @@ public final class PrimaryFailover implements AutoCloseable {
             if (target == topology.primary() && !target.fenced()) {
                 throw new ReplicationException(target.name() + " is already the primary");
             }
-            Task t = begin(target);
+            Task t = begin(target, false);
             if (t == null) {
                 throw new ReplicationException(target.name() + ": a promotion of '" + topology.promoting().name()
                         + "' is in progress");
@@ -216,14 +231,14 @@ public final class PrimaryFailover implements AutoCloseable {
     }
 
     /** Marks {@code target} as being promoted and captures what the promotion needs. Monitor thread. */
-    private Task begin(Node target) {
+    private Task begin(Node target, boolean followOnly) {
         if (topology.promoting() != null) {
             return null;
         }
         topology.promoting(target);
         return new Task(target, topology.primary(), Math.max(topology.lastPrimaryLsn(), acknowledged.getAsLong()),
                 topology.primaryTimeline(),
-                topology.nodes().stream().filter(n -> n.health().up()).toList());
+                topology.nodes().stream().filter(n -> n.health().up()).toList(), followOnly);
     }
 
     /** One promotion, run on the failover thread. */
@@ -233,13 +248,15 @@ public final class PrimaryFailover implements AutoCloseable {
         final long lastPrimaryLsn;
         final long timeline;
         final List<Node> reachable;
+        final boolean followOnly;
 
-        Task(Node target, Node old, long lastPrimaryLsn, long timeline, List<Node> reachable) {
+        Task(Node target, Node old, long lastPrimaryLsn, long timeline, List<Node> reachable, boolean followOnly) {
             this.target = target;
             this.old = old;
             this.lastPrimaryLsn = lastPrimaryLsn;
             this.timeline = timeline;
             this.reachable = reachable;
+            this.followOnly = followOnly;
         }
 
         void run() {
@@ -252,6 +269,11 @@ public final class PrimaryFailover implements AutoCloseable {
                         return null;
                     }, Duration.ofSeconds(10));
                     return;
+                }
+                if (followOnly) {
+                    throw new SQLException("out of recovery on a newer timeline, but it left recovery more than "
+                            + config.failoverMaxLagBytes() + " bytes behind the old primary's last known position "
+                            + ReplayPositions.lsnText(lastPrimaryLsn) + " (or where is unknown): not followed");
                 }
                 long replayed = target.health().lsn();
                 long behind = lastPrimaryLsn >= 0 && replayed >= 0 ? Math.max(0, lastPrimaryLsn - replayed) : -1;
@@ -278,7 +300,10 @@ public final class PrimaryFailover implements AutoCloseable {
         /**
          * A node other than the old primary that left recovery on a newer timeline (someone promoted it), or
          * null. Fenced nodes count: the monitor fences a standby it sees out of recovery while the old primary
-         * is still the primary, which is how another instance's promotion first looks.
+         * is still the primary, which is how another instance's promotion first looks. A node that left
+         * recovery further behind the old primary's last known position than a standby may lag to be promoted
+         * ({@code replication.failover.max-lag-bytes}; or where is unknown) does not count: it forked before
+         * what that primary acknowledged (a standby promoted long ago and left running).
          */
         private Node promotedElsewhere() {
             for (Node n : reachable) {
@@ -287,7 +312,7 @@ public final class PrimaryFailover implements AutoCloseable {
                 }
                 try {
                     Position pos = position(n);
-                    if (!pos.inRecovery && (timeline < 0 || pos.timeline > timeline)) {
+                    if (!pos.inRecovery && (timeline < 0 || pos.timeline > timeline) && forkedRecently(pos)) {
                         return n;
                     }
                 } catch (SQLException e) {
@@ -295,6 +320,14 @@ public final class PrimaryFailover implements AutoCloseable {
                 }
             }
             return null;
+        }
+
+        private boolean forkedRecently(Position pos) {
+            long maxLag = config.failoverMaxLagBytes();
+            if (maxLag <= 0 || lastPrimaryLsn < 0) {
+                return true;
+            }
+            return pos.recoveryEnd >= 0 && lastPrimaryLsn - pos.recoveryEnd <= maxLag;
         }
 
         /** Switches to {@code node}, now out of recovery at {@code pos}. Monitor thread. */
