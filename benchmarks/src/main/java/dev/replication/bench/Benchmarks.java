@@ -21,7 +21,8 @@ import static dev.replication.bench.Report.fmt;
  * {@code results.json} plus a Markdown table.
  * <p>
  * System properties: {@code bench.only} (comma-separated benchmark numbers, default
- * {@code 1,2,3,4,5}), {@code bench.cycles} (read-your-writes cycles per variant, default 2000),
+ * {@code 1,2,3,4,5,6,7}), {@code bench.kills} (primary kills of benchmark 6, default 3),
+ * {@code bench.cycles} (read-your-writes cycles per variant, default 2000),
  * {@code bench.reps} (repetitions of the throughput benchmarks, default 15 for routing and 5 for
  * capacity), {@code bench.out} (results file, default {@code target/results.json} next to the jar).
  */
@@ -31,13 +32,18 @@ public final class Benchmarks {
     private record Selectable(String number, Benchmark benchmark) {
     }
 
-    /** In run order; the fault benchmarks come last because they change the cluster (5 has two parts). */
+    /**
+     * In run order; the fault benchmarks come last because they change the cluster (5 has two parts; 6 and 7
+     * heal the cluster after their kills, 5's primary kill does not, so it runs last).
+     */
     private static final List<Selectable> ALL = List.of(
             new Selectable("1", new RoutingOverheadBenchmark()),
             new Selectable("2", new ReadCapacityBenchmark()),
             new Selectable("3", new ReadYourWritesBenchmark()),
             new Selectable("4", new TokenCostBenchmark()),
             new Selectable("5", new ReplicaKillBenchmark()),
+            new Selectable("6", new TwoInstanceBenchmark()),
+            new Selectable("7", new LostWritesBenchmark()),
             new Selectable("5", new PrimaryKillBenchmark()));
 
     /** Held so that the settings are not garbage-collected with the loggers. */
@@ -63,7 +69,7 @@ public final class Benchmarks {
                 progress(Machine.line(machine));
                 ctx.seed();
                 // -Dbench.only=1,4 runs a subset (for profiling); the report says which ran
-                Set<String> only = Set.copyOf(Arrays.asList(System.getProperty("bench.only", "1,2,3,4,5").split(",")));
+                Set<String> only = Set.copyOf(Arrays.asList(System.getProperty("bench.only", "1,2,3,4,5,6,7").split(",")));
                 for (Selectable b : ALL) {
                     if (only.contains(b.number())) {
                         b.benchmark().run(ctx);

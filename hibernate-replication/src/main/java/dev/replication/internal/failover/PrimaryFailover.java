@@ -192,7 +192,22 @@ public final class PrimaryFailover implements AutoCloseable {
      * @return false when a promotion is already running
      */
     boolean startPromotion(Node target) {
-        PromotionTask task = begin(target);
+        return start(begin(target, false));
+    }
+
+    /**
+     * Starts following {@code target}, seen out of recovery on a newer timeline than the failed primary's,
+     * on the failover thread; it is never promoted by us, and not followed when it left recovery further
+     * behind the old primary's last known position than {@code replication.failover.max-lag-bytes}.
+     * Monitor thread.
+     *
+     * @return false when a promotion is already running
+     */
+    boolean startFollowing(Node target) {
+        return start(begin(target, true));
+    }
+
+    private boolean start(PromotionTask task) {
         if (task == null) {
             return false;
         }
@@ -217,7 +232,7 @@ public final class PrimaryFailover implements AutoCloseable {
             if (target == topology.primary() && !target.fenced()) {
                 throw new ReplicationException(target.name() + " is already the primary");
             }
-            PromotionTask t = begin(target);
+            PromotionTask t = begin(target, false);
             if (t == null) {
                 throw new ReplicationException(target.name() + ": a promotion of '" + topology.promoting().name()
                         + "' is in progress");
@@ -239,7 +254,7 @@ public final class PrimaryFailover implements AutoCloseable {
     }
 
     /** Marks {@code target} as being promoted and captures what the promotion needs. Monitor thread. */
-    private PromotionTask begin(Node target) {
+    private PromotionTask begin(Node target, boolean followOnly) {
         if (topology.promoting() != null) {
             return null;
         }
@@ -247,7 +262,7 @@ public final class PrimaryFailover implements AutoCloseable {
         return new PromotionTask(this, target, topology.primary(),
                 Math.max(topology.lastPrimaryLsn(), acknowledged.getAsLong()),
                 topology.primaryTimeline(),
-                topology.nodes().stream().filter(n -> n.health().up()).toList());
+                topology.nodes().stream().filter(n -> n.health().up()).toList(), followOnly);
     }
 
     /** Makes {@code target}, which already is a primary at {@code lsn} on timeline {@code tli}, the primary; fences the old one. */

@@ -23,7 +23,10 @@ import java.util.TreeSet;
  * them: the highest replayed LSN, then the highest priority, then the name. A deterministic function
  * of what the monitor saw, so instances that saw the same choose the same. With no candidate, nothing
  * is promoted, the reasons are logged and published (again when they change), and writes stay
- * unavailable; each round looks again.
+ * unavailable; each round looks again. A node out of recovery on a newer timeline than the failed
+ * primary's (another instance or an operator promoted it, the monitor fenced it meanwhile) is followed
+ * instead: found by the promotion's re-check, or, with no candidate, followed on its own, in both cases
+ * only when it left recovery within {@code max-lag-bytes} of the old primary's last known position.
  */
 final class PromoteFailover implements FailoverPolicy {
 
@@ -90,6 +93,16 @@ final class PromoteFailover implements FailoverPolicy {
         }
         Optional<Map.Entry<Node, Observation>> best = candidates.stream().min(PREFERENCE);
         if (best.isEmpty()) {
+            Optional<Node> elsewhere = results.entrySet().stream()
+                    .filter(e -> e.getKey() != old && e.getValue().ok() && e.getValue().role() == NodeRole.PRIMARY
+                            && timeline >= 0 && e.getValue().timeline() > timeline)
+                    .max(Comparator.comparingLong(e -> e.getValue().timeline()))
+                    .map(Map.Entry::getKey);
+            if (elsewhere.isPresent()) {
+                // another instance or an operator promoted it (the monitor fenced it meanwhile)
+                done = failover.startFollowing(elsewhere.get());
+                return;
+            }
             refusals.sort(null);
             String reasons = refusals.isEmpty() ? "no standby configured" : String.join("; ", refusals);
             String kind = reasons.replaceAll("[0-9A-F]+/[0-9A-F]+|[0-9]+ bytes", "");

@@ -41,9 +41,12 @@ final class PromotionTask {
     private final long lastPrimaryLsn;
     private final long timeline;
     private final List<Node> reachable;
+    /** Only follow a node someone else promoted; never promote. */
+    private final boolean followOnly;
 
     PromotionTask(PrimaryFailover failover, Node target, Node old, long lastPrimaryLsn, long timeline,
-                  List<Node> reachable) {
+                  List<Node> reachable, boolean followOnly) {
+        this.followOnly = followOnly;
         this.failover = failover;
         this.topology = failover.topology();
         this.monitor = failover.monitor();
@@ -66,6 +69,11 @@ final class PromotionTask {
                 }, Duration.ofSeconds(10));
                 return;
             }
+            if (followOnly) {
+                throw new SQLException("out of recovery on a newer timeline, but it left recovery more than "
+                        + failover.config().failoverMaxLagBytes() + " bytes behind the old primary's last known position "
+                        + ReplayPositions.lsnText(lastPrimaryLsn) + " (or where is unknown): not followed");
+            }
             long replayed = target.health().lsn();
             long behind = lastPrimaryLsn >= 0 && replayed >= 0 ? Math.max(0, lastPrimaryLsn - replayed) : -1;
             Log.LOG.promotionStarted(target.name(), ReplayPositions.lsnText(replayed), behind,
@@ -85,15 +93,22 @@ final class PromotionTask {
         }
     }
 
-    /** A node other than the old primary that left recovery on a newer timeline (someone promoted it), or null. */
+    /**
+     * A node other than the old primary that left recovery on a newer timeline (someone promoted it), or
+     * null. Fenced nodes count: the monitor fences a standby it sees out of recovery while the old primary
+     * is still the primary, which is how another instance's promotion first looks. A node that left
+     * recovery further behind the old primary's last known position than a standby may lag to be promoted
+     * ({@code replication.failover.max-lag-bytes}; or where is unknown) does not count: it forked before
+     * what that primary acknowledged (a standby promoted long ago and left running).
+     */
     private Node promotedElsewhere() {
         for (Node n : reachable) {
-            if (n == old || n.fenced()) {
+            if (n == old) {
                 continue;
             }
             try {
                 Position pos = position(n);
-                if (!pos.inRecovery && (timeline < 0 || pos.timeline > timeline)) {
+                if (!pos.inRecovery && (timeline < 0 || pos.timeline > timeline) && forkedRecently(pos)) {
                     return n;
                 }
             } catch (SQLException e) {
@@ -101,6 +116,14 @@ final class PromotionTask {
             }
         }
         return null;
+    }
+
+    private boolean forkedRecently(Position pos) {
+        long maxLag = failover.config().failoverMaxLagBytes();
+        if (maxLag <= 0 || lastPrimaryLsn < 0) {
+            return true;
+        }
+        return pos.recoveryEnd >= 0 && lastPrimaryLsn - pos.recoveryEnd <= maxLag;
     }
 
     /** Switches to {@code node}, now out of recovery at {@code pos}. Monitor thread. */
