@@ -55,14 +55,14 @@ public final class ClusterMonitor implements AutoCloseable {
 
     private static final String CHECK_SQL = "SELECT r,"
             + " (CASE WHEN r THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,"
-            + " CASE WHEN r THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
-            + " (SELECT timeline_id FROM pg_control_checkpoint()))"
+            + " CASE WHEN r THEN (SELECT received_tli FROM pg_stat_wal_receiver)"
             + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
             + " (SELECT sender_port FROM pg_stat_wal_receiver),"
             + " CASE WHEN r THEN (SELECT coalesce(substring(conninfo from 'application_name=([^ ]+)'),"
             + " nullif(current_setting('cluster_name'), ''), 'walreceiver') FROM pg_stat_wal_receiver)"
             + " ELSE (SELECT string_agg(application_name, ',') FROM pg_stat_replication"
-            + " WHERE sync_state IN ('sync', 'quorum')) END"
+            + " WHERE sync_state IN ('sync', 'quorum')) END,"
+            + " CASE WHEN r THEN (SELECT timeline_id FROM pg_control_checkpoint()) END"
             + " FROM pg_is_in_recovery() r";
 
     /** Receives the observations of one round, on the monitor thread. */
@@ -290,7 +290,9 @@ public final class ClusterMonitor implements AutoCloseable {
                 String lsn = rs.getString(2);
                 long tli = rs.getLong(3);
                 if (rs.wasNull()) {
-                    tli = -1;
+                    // a standby not streaming now (its upstream died): the last restartpoint's timeline can be
+                    // older than the one it replays; a standby never goes back a timeline, so keep the highest seen
+                    tli = Math.max(rs.getLong(6), node.health().timeline());
                 }
                 int port = rs.getInt(4);
                 if (rs.wasNull()) {

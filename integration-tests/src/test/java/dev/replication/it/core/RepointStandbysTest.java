@@ -96,6 +96,19 @@ class RepointStandbysTest extends FailoverTestBase {
             assertThat(ports.getOrDefault(n.port(), 0)).as("reads on %s: %s", n.name(), ports).isPositive();
             assertThat(events.states).contains(n.name() + " repointed", n.name() + " following");
         }
+
+        // the repointed standbys are promotable: kill the new primary too. A standby whose WAL receiver just
+        // lost its upstream must still count as on the current timeline (its last restartpoint may be older)
+        promoted.kill();
+        Await.until("a second promotion", Duration.ofSeconds(20), () -> events.promotions.size() == 2);
+        PgNode second = cluster.node(events.promotions.get(1).newPrimary());
+        assertThat(survivors).contains(second);
+        cluster.adoptPromotion(second);
+        PgNode last = survivors.stream().filter(n -> n != second).findFirst().orElseThrow();
+        long secondTimeline = timeline(second);
+        Await.until("the last standby serving reads on the newest timeline", Duration.ofSeconds(30),
+                () -> r.status().node(last.name()).filter(s -> s.usable() && s.timeline() == secondTimeline).isPresent());
+        write(r);
     }
 
     @Test
