@@ -15,14 +15,14 @@ import java.util.logging.SimpleFormatter;
  * JUL here), formatted with message, parameters and stack traces, and raises the library's own
  * logger to ALL so even its debug lines are checked.
  */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Logger root = Logger.getLogger("");
     private final Logger library = Logger.getLogger("dev.replication");
     private final Level libraryLevel = library.getLevel();
     private final SimpleFormatter formatter = new SimpleFormatter();
 
-    LogCapture() {
+    public LogCapture() {
         setLevel(Level.ALL);
         library.setLevel(Level.ALL);
         root.addHandler(this);
@@ -40,11 +40,11 @@ final class LogCapture extends Handler implements AutoCloseable {
         lines.add(sb.toString());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    List<String> lines(String contains) {
+    public List<String> lines(String contains) {
         return lines.stream().filter(l -> l.contains(contains)).toList();
     }
 

@@ -2,7 +2,9 @@ package dev.replication.it.patroni;
 
 import dev.replication.NodeStatus;
 import dev.replication.Replication;
+import com.sun.net.httpserver.HttpServer;
 import dev.replication.it.core.Fixture;
+import dev.replication.it.observability.LogCapture;
 import dev.replication.it.patroni.PatroniLoad.Ack;
 import dev.replication.spi.RoutingListener;
 import dev.replication.testkit.Await;
@@ -20,9 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,9 +63,11 @@ class PatroniTopologyTest {
     private final List<String> primaryChanges = new CopyOnWriteArrayList<>();
     private final Map<String, String> results = new LinkedHashMap<>();
 
+    /** Each test starts from a healthy cluster: every member streaming, every replica serving reads. */
     @BeforeEach
-    void patroniInstalled() {
+    void patroniInstalledAndClusterHealthy() {
         PatroniCluster.availability().assumePresent();
+        awaitAllReplicasServingReads();
     }
 
     @BeforeAll
@@ -72,14 +83,7 @@ class PatroniTopologyTest {
             c.createStatement().execute("CREATE TABLE account (balance bigint not null, id bigint not null,"
                     + " owner varchar(255), primary key (id))");
         }
-        Map<String, Object> props = new HashMap<>();
-        props.put("replication.topology", "patroni");
-        props.put("replication.patroni.urls", String.join(",", cluster.restUrls()));
-        props.put("replication.primary.url", cluster.members().get(0).jdbcUrl(DB));
-        props.put("replication.user", cluster.user());
-        props.put("replication.password", cluster.password());
-        props.put("jakarta.persistence.schema-generation.database.action", "none");
-        emf = Persistence.createEntityManagerFactory("core-it", props);
+        emf = Persistence.createEntityManagerFactory("core-it", libraryProperties(String.join(",", cluster.restUrls())));
         r = Replication.of(emf);
         r.addListener(new RoutingListener() {
             @Override
@@ -88,6 +92,17 @@ class PatroniTopologyTest {
             }
         });
         awaitAllReplicasServingReads();
+    }
+
+    private Map<String, Object> libraryProperties(String patroniUrls) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("replication.topology", "patroni");
+        props.put("replication.patroni.urls", patroniUrls);
+        props.put("replication.primary.url", cluster.members().get(0).jdbcUrl(DB));
+        props.put("replication.user", cluster.user());
+        props.put("replication.password", cluster.password());
+        props.put("jakarta.persistence.schema-generation.database.action", "none");
+        return props;
     }
 
     @AfterAll
@@ -190,7 +205,11 @@ class PatroniTopologyTest {
         old.start();
         // it serves reads again only once it is a standby on the new timeline
         Await.until("the old leader serving reads again", Duration.ofSeconds(90), () -> {
-            NodeStatus s = r.status().node(old.name()).orElseThrow();
+            // Patroni stops listing a dead member after ttl and lists it again once restarted
+            NodeStatus s = r.status().node(old.name()).orElse(null);
+            if (s == null) {
+                return false;
+            }
             if (s.usable()) {
                 assertThat(s.observedRole().name()).isEqualTo("REPLICA");
                 assertThat(s.timeline()).isEqualTo(r.status().node(r.status().primary()).orElseThrow().timeline());
@@ -251,6 +270,75 @@ class PatroniTopologyTest {
         cluster.removeMember(added);
         Await.until("the removed member gone", Duration.ofSeconds(60), () -> r.status().node(added.name()).isEmpty());
         assertThat(readPorts(60)).as("no read on the removed member").doesNotContainKey(added.pgPort());
+    }
+
+    @Test
+    @Order(6)
+    void whilePatroniIsUnreachableTheLastTopologyStandsAndRoutingGoesOn() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String target = cluster.restUrls().get(0);
+        HttpServer proxy = forwardingProxy(http, target, 0);
+        int proxyPort = proxy.getAddress().getPort();
+        Map<String, Object> props = libraryProperties("http://127.0.0.1:" + proxyPort);
+        EntityManagerFactory emf2 = Persistence.createEntityManagerFactory("core-it", props);
+        try (LogCapture logs = new LogCapture()) {
+            Replication r2 = Replication.of(emf2);
+            String leader = cluster.leader().name();
+            List<String> replicas = cluster.members().stream().map(PatroniMember::name).filter(n -> !n.equals(leader))
+                    .toList();
+            Await.until("replicas usable", Duration.ofSeconds(30), () -> replicas.stream()
+                    .allMatch(n -> r2.status().node(n).map(NodeStatus::usable).orElse(false)));
+            List<String> nodesBefore = r2.status().nodes().stream().map(NodeStatus::name).toList();
+            proxy.stop(0);
+            Await.until("one warning", Duration.ofSeconds(10), () -> !logs.lines("HRR000033").isEmpty());
+            Instant warned = Instant.now();
+            // Patroni is asked every monitor interval (1 s): let three more polls fail
+            Await.until("three more monitor rounds", Duration.ofSeconds(10),
+                    () -> r2.monitor().lastCheck().map(t -> t.isAfter(warned.plusSeconds(3))).orElse(false));
+            Map<Integer, Integer> ports = new TreeMap<>();
+            for (int i = 0; i < 40; i++) {
+                ports.merge(r2.read(em -> Fixture.where(em).port()), 1, Integer::sum);
+            }
+            for (int i = 0; i < 10; i++) {
+                int written = r2.write(em -> Fixture.where(em).port());
+                assertThat(written).isEqualTo(cluster.leader().pgPort());
+            }
+            Set<Integer> replicaPorts = cluster.members().stream().filter(m -> !m.name().equals(leader))
+                    .map(PatroniMember::pgPort).collect(Collectors.toSet());
+            assertThat(ports.keySet()).as("reads go on over the last known replicas").isEqualTo(replicaPorts);
+            List<String> nodeNames = r2.status().nodes().stream().map(NodeStatus::name).toList();
+            assertThat(nodeNames).as("the last known topology").containsExactlyInAnyOrderElementsOf(nodesBefore);
+            assertThat(logs.lines("HRR000033")).as("warned once").hasSize(1);
+            assertThat(logs.lines("HRR000032")).as("no member removed").isEmpty();
+            HttpServer again = forwardingProxy(http, target, proxyPort);
+            try {
+                Await.until("Patroni answers again", Duration.ofSeconds(10), () -> !logs.lines("HRR000034").isEmpty());
+            } finally {
+                again.stop(0);
+            }
+        } finally {
+            emf2.close();
+        }
+    }
+
+    /** Forwards every GET to {@code target} (a Patroni REST API) on a local port (0: any free one). */
+    private static HttpServer forwardingProxy(HttpClient http, String target, int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/", exchange -> {
+            try {
+                HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(URI.create(target
+                        + exchange.getRequestURI())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(502, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+        return server;
     }
 
     private boolean readsAvoid(int port) {
