@@ -238,6 +238,10 @@ public final class PatroniMembers implements AutoCloseable {
 
     /** A member's node: the primary URL with the member's host and port, its own settings if listed. */
     NodeConfig nodeConfig(Member m) {
+        return nodeConfig(config, m);
+    }
+
+    static NodeConfig nodeConfig(ReplicationConfig config, Member m) {
         NodeConfig template = config.primary();
         String url = withServer(template.url(), m.host(), m.port());
         for (NodeConfig o : config.replicas()) {

@@ -1,10 +1,13 @@
 package dev.replication.internal.cluster;
 
+import dev.replication.NodeConfig;
+import dev.replication.ReplicationConfig;
 import dev.replication.internal.cluster.PatroniClient.Member;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,6 +43,28 @@ class PatroniClientTest {
     void aMemberWithoutHostOrAnAnswerWithoutMembersIsAnError() {
         assertThatThrownBy(() -> PatroniClient.parse("{\"scope\":\"x\"}")).hasMessageContaining("members");
         assertThatThrownBy(() -> PatroniClient.parse("{\"members\":[{\"name\":\"a\"}]}")).hasMessageContaining("host");
+    }
+
+    @Test
+    void membersTakeTheirOwnSettingsOrTheDefaults() {
+        ReplicationConfig config = ReplicationConfig.fromProperties(Map.of(
+                "replication.topology", "patroni", "replication.patroni.urls", "http://db1:8008",
+                "replication.primary.url", "jdbc:postgresql://db1:5432/app?sslmode=require",
+                "replication.user", "app", "replication.password", "pw", "replication.pool.max-size", "7",
+                "replication.replicas", "pg3", "replication.replica.pg3.reads", "false",
+                "replication.replica.pg3.pool.max-size", "2", "replication.replica.pg3.user", "reporting"));
+        NodeConfig pg3 = PatroniMembers.nodeConfig(config, new Member("pg3", "replica", "running", "10.0.0.3", 5433, 2, false));
+        assertThat(pg3.url()).isEqualTo("jdbc:postgresql://10.0.0.3:5433/app?sslmode=require");
+        assertThat(pg3.reads()).isFalse();
+        assertThat(pg3.pool().maxSize()).isEqualTo(2);
+        assertThat(pg3.user()).isEqualTo("reporting");
+        assertThat(pg3.password()).isEqualTo("pw");
+        assertThat(pg3.failoverPriority()).isZero();
+        NodeConfig pg1 = PatroniMembers.nodeConfig(config, new Member("pg1", "leader", "running", "10.0.0.1", 5432, 2, false));
+        assertThat(pg1.url()).isEqualTo("jdbc:postgresql://10.0.0.1:5432/app?sslmode=require");
+        assertThat(pg1.reads()).isTrue();
+        assertThat(pg1.pool().maxSize()).isEqualTo(7);
+        assertThat(pg1.user()).isEqualTo("app");
     }
 
     @Test
