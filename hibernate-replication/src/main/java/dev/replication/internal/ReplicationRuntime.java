@@ -2,7 +2,6 @@ package dev.replication.internal;
 
 import dev.replication.ClusterStatus;
 import dev.replication.Intent;
-import dev.replication.NodeConfig;
 import dev.replication.ReplicationConfig;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingReason;
@@ -62,12 +61,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         this.config = config;
         if (config.topology() == ReplicationConfig.Topology.PATRONI) {
             this.patroni = PatroniMembers.connect(config);
-            List<NodeConfig> members = patroni.initialNodes();
-            this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode, members.get(0),
-                    members.subList(1, members.size()));
-            Map<String, Boolean> tags = patroni.initialNoLoadBalance();
-            topology.nodes().forEach(n -> n.noLoadBalance(tags.getOrDefault(n.name(), false)));
-            topology.readsChanged();
+            this.topology = patroni.topology(DataSourceConnectionSource::forNode);
         } else {
             this.patroni = null;
             this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode);
@@ -125,11 +119,7 @@ public final class ReplicationRuntime implements AutoCloseable {
             return;
         }
         if (patroni != null) {
-            Node p = topology.primary();
-            String notLeader = patroni.notLeader(p);
-            if (notLeader != null) {
-                results.put(p, Observation.failed(notLeader, false));
-            }
+            patroni.vetPrimary(topology.primary(), results);
         }
         failover.afterRound(results, now);
         health.apply(results, now);

@@ -7,6 +7,8 @@ import dev.replication.internal.Log;
 import dev.replication.internal.Node;
 import dev.replication.internal.cluster.PatroniClient.Member;
 import dev.replication.internal.cluster.PatroniClient.View;
+import dev.replication.internal.connection.ConnectionSource;
+import dev.replication.internal.health.Observation;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -103,8 +106,19 @@ public final class PatroniMembers implements AutoCloseable {
         }
     }
 
+    /** The topology of the first answer: the leader as the primary, every other member as a standby, tags applied. */
+    public ClusterTopology topology(BiFunction<NodeConfig, ReplicationConfig, ConnectionSource> sources) {
+        List<NodeConfig> members = initialNodes();
+        ClusterTopology t = new ClusterTopology(config, sources, members.get(0), members.subList(1, members.size()));
+        Map<String, Boolean> tags = new HashMap<>();
+        latest.members().forEach(m -> tags.put(m.name(), m.noLoadBalance()));
+        t.nodes().forEach(n -> n.noLoadBalance(tags.getOrDefault(n.name(), false)));
+        t.readsChanged();
+        return t;
+    }
+
     /** The leader's node configuration, then every other usable member's. */
-    public List<NodeConfig> initialNodes() {
+    private List<NodeConfig> initialNodes() {
         View v = latest;
         List<NodeConfig> list = new ArrayList<>();
         for (Member m : v.members()) {
@@ -119,13 +133,6 @@ public final class PatroniMembers implements AutoCloseable {
                     + "' cannot be a node name (" + nameRule() + ")");
         }
         return list;
-    }
-
-    /** The members' noloadbalance tags of the first answer. */
-    public Map<String, Boolean> initialNoLoadBalance() {
-        Map<String, Boolean> tags = new HashMap<>();
-        latest.members().forEach(m -> tags.put(m.name(), m.noLoadBalance()));
-        return tags;
     }
 
     /** Starts following Patroni: polls every monitor interval and applies each answer on the monitor thread. */
@@ -165,10 +172,19 @@ public final class PatroniMembers implements AutoCloseable {
     }
 
     /**
-     * Why writes must not go to {@code primary} now, or null: Patroni (reachable) names another
-     * leader, or none. Logged once per distinct answer. Monitor thread.
+     * Replaces {@code primary}'s observation of this round by a failed one while Patroni (reachable)
+     * names another leader, or none: no write goes to it, and the failover policy follows the leader.
+     * Monitor thread.
      */
-    public String notLeader(Node primary) {
+    public void vetPrimary(Node primary, Map<Node, Observation> results) {
+        String reason = notLeader(primary);
+        if (reason != null) {
+            results.put(primary, Observation.failed(reason, false));
+        }
+    }
+
+    /** Why writes must not go to {@code primary} now, or null. Logged once per distinct answer. */
+    private String notLeader(Node primary) {
         String leader = unreachable ? primary.name() : latest.leader();
         String reason = leader == null ? "Patroni names no leader"
                 : leader.equals(primary.name()) ? null : "Patroni names '" + leader + "' leader";
