@@ -41,6 +41,7 @@ public final class ClusterTopology implements AutoCloseable {
     /* monitor-thread state */
     private long lastPrimaryLsn = -1;
     private long primaryTimeline = -1;
+    private long restartedFromTimeline = -1;
 
     /**
      * @param sources where each node's connections come from (given the node's configuration)
@@ -181,7 +182,21 @@ public final class ClusterTopology implements AutoCloseable {
     /** Records a good check of the current primary. Monitor thread. */
     public void primarySeen(long lsn, long timeline) {
         lastPrimaryLsn = lsn;
+        if (primaryTimeline >= 0 && timeline > primaryTimeline && restartedFromTimeline < 0) {
+            restartedFromTimeline = primaryTimeline;
+        }
         primaryTimeline = Math.max(primaryTimeline, timeline);
+    }
+
+    /**
+     * The timeline the current primary was on before it came back on a newer one itself (Patroni
+     * restarts a crashed leader and promotes it in place), or -1. Standbys still on that older
+     * timeline hold a prefix of the primary's own history (nothing a primary never flushed is ever
+     * streamed), so they are merely behind, not diverged. Reset when another node becomes the primary.
+     * Monitor thread.
+     */
+    public long restartedFromTimeline() {
+        return restartedFromTimeline;
     }
 
     /** The standby being promoted now, or null: it may report it is a primary before it takes over. */
@@ -222,6 +237,7 @@ public final class ClusterTopology implements AutoCloseable {
             target.health(Node.Health.primary(lsn, tli, now));
         }
         primaryTimeline = Math.max(primaryTimeline, tli);
+        restartedFromTimeline = -1;
         lastPrimaryLsn = lsn;
         primary = target;
         rolesChanged();

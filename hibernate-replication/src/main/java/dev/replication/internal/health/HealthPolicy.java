@@ -256,7 +256,9 @@ public final class HealthPolicy {
                 return "fenced: old primary, not yet re-attached to '" + primary.name() + "'";
             }
         }
-        if (primaryTimeline >= 0 && o.timeline() >= 0 && o.timeline() < primaryTimeline) {
+        long restartedFrom = topology.restartedFromTimeline();
+        boolean prefixOfPrimary = restartedFrom >= 0 && o.timeline() >= restartedFrom;
+        if (primaryTimeline >= 0 && o.timeline() >= 0 && o.timeline() < primaryTimeline && !prefixOfPrimary) {
             if (old.excludedReason() == null || !old.excludedReason().startsWith("follows")) {
                 Log.LOG.replicaOnOldPrimary(n.name(), primary.name());
             }
