@@ -37,8 +37,10 @@ import java.util.stream.Collectors;
  * <li>{@code @@PRIMARY <old> <new> <promotedByUs>} and {@code @@PROMOTED <old> <new> <possiblyLostBytes>}</li>
  * </ul>
  * Stops when its stdin ends. Arguments: instance name, database user, then {@code name=jdbcUrl} per node,
- * the primary first (named {@code primary} in the library); the password comes from the environment
- * variable {@value #PASSWORD_ENV}.
+ * the primary first (named {@code primary} in the library); or, for a Patroni topology
+ * ({@code replication.topology=patroni}, Patroni promotes), {@code primary=<any member's URL>} and
+ * {@code patroni=<comma-separated REST API URLs>}. The password comes from the environment variable
+ * {@value #PASSWORD_ENV}.
  */
 public final class TwoInstanceApp {
 
@@ -65,7 +67,10 @@ public final class TwoInstanceApp {
             nodes.put(kv[0], kv[1]);
         }
         String primaryUrl = nodes.remove("primary");
-        Replication lib = open(primaryUrl, nodes, user, System.getenv(PASSWORD_ENV), Map.of("replication.failover", "promote"));
+        String patroni = nodes.remove("patroni");
+        Map<String, String> mode = patroni == null ? Map.of("replication.failover", "promote")
+                : Map.of("replication.topology", "patroni", "replication.patroni.urls", patroni);
+        Replication lib = open(primaryUrl, nodes, user, System.getenv(PASSWORD_ENV), mode);
         lib.addListener(new RoutingListener() {
             @Override
             public void primaryChanged(String oldPrimary, String newPrimary, boolean promotedByUs) {

@@ -1,17 +1,10 @@
-// Over ~300 lines: the driver keeps the instances' reports, the kill loop and the checks of the whole
-// history together, because the checks read the reports the loop collected; splitting would only pass
-// those lists around.
 package dev.replication.bench;
 
 import dev.replication.testkit.Await;
 import dev.replication.testkit.PgCluster;
 import dev.replication.testkit.PgNode;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Two application instances, one promotion: two JVMs ({@link TwoInstanceApp}) run the library in
@@ -88,86 +80,6 @@ final class TwoInstanceFailover {
         }
     }
 
-    /** What the driver knows of one instance process, filled by its stdout reader thread. */
-    private static final class Instance {
-        final String name;
-        final Process process;
-        final List<Ack> acks = new ArrayList<>();
-        final List<String> events = new ArrayList<>();
-        final AtomicLong failed = new AtomicLong();
-        volatile String status = "";
-        volatile long statusNanos;
-        final Thread reader;
-
-        Instance(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            this.reader = new Thread(this::read, "instance-" + name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    long now = System.nanoTime();
-                    String[] f = line.split(" ");
-                    switch (f[0]) {
-                        case "@@ACK" -> {
-                            synchronized (this) {
-                                acks.add(new Ack(name, Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), now));
-                            }
-                        }
-                        case "@@FAIL" -> failed.incrementAndGet();
-                        case "@@STATUS" -> {
-                            status = line.substring("@@STATUS ".length());
-                            statusNanos = now;
-                        }
-                        case "@@PRIMARY", "@@PROMOTED" -> {
-                            synchronized (this) {
-                                events.add(line.substring(2));
-                            }
-                        }
-                        default -> {
-                            // not part of the protocol
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }
-
-        synchronized List<Ack> acks() {
-            return List.copyOf(acks);
-        }
-
-        synchronized List<String> events() {
-            return List.copyOf(events);
-        }
-
-        /** The first acknowledged write received after {@code since} on a node other than {@code port}. */
-        synchronized Ack firstAckAfter(long since, int port) {
-            Ack first = null;
-            for (int i = acks.size() - 1; i >= 0 && acks.get(i).receivedNanos() > since; i--) {
-                if (acks.get(i).port() != port) {
-                    first = acks.get(i);
-                }
-            }
-            return first;
-        }
-
-        /** Its latest status, received after {@code since}, names {@code primary} and counts every node usable. */
-        boolean seesHealthy(long since, String primary) {
-            if (statusNanos <= since) {
-                return false;
-            }
-            String[] f = status.split(" ");
-            return f.length == 2 && f[0].equals(primary) && !f[1].contains(":X");
-        }
-    }
-
     private final PgCluster cluster;
     private final Path logDir;
     /** The library's node names by port: the first primary is {@code primary}, the replicas keep the testkit's names. */
@@ -181,7 +93,7 @@ final class TwoInstanceFailover {
     /** Runs {@code kills} primary kills with two instances writing; the cluster ends with a primary and 2 standbys. */
     Result run(int kills) throws Exception {
         prepare();
-        List<Instance> instances = List.of(start("A"), start("B"));
+        List<InstanceProcess> instances = List.of(start("A"), start("B"));
         List<Kill> results = new ArrayList<>();
         List<Epoch> epochs = new ArrayList<>();
         try {
@@ -220,25 +132,20 @@ final class TwoInstanceFailover {
         cluster.awaitReplicated(STEP_TIMEOUT);
     }
 
-    private Instance start(String name) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), TwoInstanceApp.class.getName(), name, cluster.user()));
-        cmd.add("primary=" + cluster.primary().jdbcUrl(DB));
-        cluster.replicas().forEach(r -> cmd.add(r.name() + "=" + r.jdbcUrl(DB)));
-        Files.createDirectories(logDir);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(logDir.resolve("instance-" + name + ".log").toFile());
-        pb.environment().put(TwoInstanceApp.PASSWORD_ENV, cluster.password());
-        return new Instance(name, pb.start());
+    private InstanceProcess start(String name) throws IOException {
+        List<String> nodes = new ArrayList<>();
+        nodes.add("primary=" + cluster.primary().jdbcUrl(DB));
+        cluster.replicas().forEach(r -> nodes.add(r.name() + "=" + r.jdbcUrl(DB)));
+        return InstanceProcess.launch(name, cluster.user(), cluster.password(), nodes, logDir);
     }
 
-    private Kill killOnce(int k, List<Instance> instances, List<Epoch> epochs) throws SQLException {
+    private Kill killOnce(int k, List<InstanceProcess> instances, List<Epoch> epochs) throws SQLException {
         PgNode old = cluster.primary();
         long killed = System.nanoTime();
         old.kill();
         Map<String, Long> firstWrite = new LinkedHashMap<>();
         Await.until("both instances write again after kill " + k, STEP_TIMEOUT, () -> {
-            for (Instance i : instances) {
+            for (InstanceProcess i : instances) {
                 Ack a = i.firstAckAfter(killed, old.port());
                 if (a != null) {
                     firstWrite.putIfAbsent(i.name, TimeUnit.NANOSECONDS.toMillis(a.receivedNanos() - killed));
@@ -257,7 +164,7 @@ final class TwoInstanceFailover {
         epochs.add(new Epoch(k, promoted.name(), promoted.port(), timeline(promoted)));
         List<String> promotedBy = new ArrayList<>();
         String lib = libNames.get(promoted.port());
-        for (Instance i : instances) {
+        for (InstanceProcess i : instances) {
             if (i.events().contains("PRIMARY " + libNames.get(old.port()) + " " + lib + " true")) {
                 promotedBy.add(i.name);
             }
@@ -277,7 +184,7 @@ final class TwoInstanceFailover {
                 TimeUnit.NANOSECONDS.toMillis(reattached - r0), TimeUnit.NANOSECONDS.toMillis(readmitted - reattached));
     }
 
-    private static void awaitHealthy(List<Instance> instances, long since, String primary) {
+    private static void awaitHealthy(List<InstanceProcess> instances, long since, String primary) {
         Await.until("both instances see primary '" + primary + "' and every node usable", STEP_TIMEOUT,
                 () -> instances.stream().allMatch(i -> i.seesHealthy(since, primary)));
     }
@@ -305,11 +212,11 @@ final class TwoInstanceFailover {
      * Every acknowledged write: on a timeline the driver saw, by that timeline's primary; one node per
      * timeline; per instance never back to an earlier primary.
      */
-    private static void checkAcks(List<Instance> instances, List<Epoch> epochs, List<String> violations) {
+    private static void checkAcks(List<InstanceProcess> instances, List<Epoch> epochs, List<String> violations) {
         Map<Integer, Epoch> byTli = new HashMap<>();
         epochs.forEach(e -> byTli.put(e.tli(), e));
         Map<Integer, Set<Integer>> portsByTli = new TreeMap<>();
-        for (Instance i : instances) {
+        for (InstanceProcess i : instances) {
             int lastEpoch = -1;
             for (Ack a : i.acks()) {
                 portsByTli.computeIfAbsent(a.tli(), t -> new TreeSet<>()).add(a.port());
@@ -367,20 +274,7 @@ final class TwoInstanceFailover {
         return new int[] {rows, acked.size()};
     }
 
-    private static void stop(List<Instance> instances) throws InterruptedException {
-        for (Instance i : instances) {
-            try {
-                i.process.getOutputStream().close();
-            } catch (IOException ignored) {
-                // already gone
-            }
-        }
-        for (Instance i : instances) {
-            if (!i.process.waitFor(10, TimeUnit.SECONDS)) {
-                i.process.destroyForcibly();
-                i.process.waitFor(5, TimeUnit.SECONDS);
-            }
-            i.reader.join(5_000);
-        }
+    private static void stop(List<InstanceProcess> instances) throws InterruptedException {
+        InstanceProcess.stopAll(instances);
     }
 }
