@@ -61,15 +61,6 @@ public final class ConnectionLender {
             return p.borrow();
         } catch (SQLException e) {
             callbacks.connectionFailed(p, e);
-            Node now = topology.primary();
-            if (now != p && !now.fenced()) {
-                // the primary changed while this request waited on the old one's pool: nothing began yet
-                try {
-                    return now.borrow();
-                } catch (SQLException again) {
-                    e.addSuppressed(again);
-                }
-            }
             int failures = primaryFailures.getAsInt();
             throw new PrimaryUnavailableException(p.status().describe() + ": no connection to the primary ("
                     + Failures.firstLine(e) + "); failover mode " + config.failover().name().toLowerCase(Locale.ROOT)
