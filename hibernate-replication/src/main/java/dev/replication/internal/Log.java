@@ -171,4 +171,8 @@ public interface Log extends BasicLogger {
     @LogMessage(level = INFO)
     @Message(id = 37, value = "Patroni member '%s': noloadbalance=%s")
     void patroniNoLoadBalance(String node, boolean noLoadBalance);
+
+    @LogMessage(level = WARN)
+    @Message(id = 38, value = "Node '%s' left recovery on timeline %d, newer than timeline %d of the primary '%s': promoted elsewhere (Patroni, an operator, another instance); no session is routed to it unless it is followed as the primary or re-attached as a replica")
+    void promotedElsewhereSeen(String node, long timeline, long primaryTimeline, String primary);
 }

@@ -227,7 +227,13 @@ public final class HealthPolicy {
         }
         if (!n.fenced()) {
             topology.fence(n);
-            Log.LOG.fencedNodeSeen(n.name(), o.timeline(), primary.name(), topology.primaryTimeline());
+            long primaryTimeline = topology.primaryTimeline();
+            if (primaryTimeline >= 0 && o.timeline() > primaryTimeline) {
+                // how every external failover first looks, until the failover policy follows it: not an error
+                Log.LOG.promotedElsewhereSeen(n.name(), o.timeline(), primaryTimeline, primary.name());
+            } else {
+                Log.LOG.fencedNodeSeen(n.name(), o.timeline(), primary.name(), primaryTimeline);
+            }
             events.nodeState(n.name(), "fenced", "reports not in recovery");
         }
         return "fenced: reports not in recovery (timeline " + o.timeline() + ") while '" + primary.name()

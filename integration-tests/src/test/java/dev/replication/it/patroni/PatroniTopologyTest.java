@@ -230,7 +230,7 @@ class PatroniTopologyTest {
         PatroniMember old = cluster.leader();
         PatroniMember candidate = cluster.members().stream().filter(m -> !m.name().equals(old.name())).findFirst()
                 .orElseThrow();
-        try (PatroniLoad load = new PatroniLoad(r)) {
+        try (PatroniLoad load = new PatroniLoad(r); LogCapture logs = new LogCapture()) {
             Await.until("load running", Duration.ofSeconds(10), () -> load.acks.size() >= 5 && load.reads.get() > 10);
             long timeline = load.lastTimeline();
             long asked = System.nanoTime();
@@ -242,6 +242,8 @@ class PatroniTopologyTest {
             load.close();
             assertThat(load.failedReads.get()).as("failed reads: %s", load.readFailures).isZero();
             assertNoWriteOffTheLeader(load.acks);
+            assertThat(logs.lines(" SEVERE ").stream().filter(l -> l.startsWith("dev.replication ")).toList())
+                    .as("a planned switchover logs no error of the library").isEmpty();
             results.put("switchover through Patroni's API", String.format("longest write pause %d ms, %d failed"
                     + " writes, 0 failed of %d reads", longestGapMillis(load.acks, asked), load.failedWrites.get(),
                     load.reads.get()));
