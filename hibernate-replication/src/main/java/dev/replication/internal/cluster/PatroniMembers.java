@@ -79,8 +79,12 @@ public final class PatroniMembers implements AutoCloseable {
      * @throws ReplicationException naming every address and its answer when none answered, or when no leader was named
      */
     public static PatroniMembers connect(ReplicationConfig config) {
+        return connect(config, STARTUP_LEADER_WAIT_MILLIS);
+    }
+
+    static PatroniMembers connect(ReplicationConfig config, long waitMillis) {
         PatroniClient client = new PatroniClient(config.patroniUrls(), config.connectTimeout());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_LEADER_WAIT_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         while (true) {
             String problem;
             try {
@@ -95,7 +99,7 @@ public final class PatroniMembers implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new ReplicationException("replication.topology=patroni: " + problem + "; waited "
-                        + STARTUP_LEADER_WAIT_MILLIS / 1000 + " s");
+                        + waitMillis + " ms");
             }
             try {
                 Thread.sleep(200);
@@ -118,19 +122,21 @@ public final class PatroniMembers implements AutoCloseable {
     }
 
     /** The leader's node configuration, then every other usable member's. */
-    private List<NodeConfig> initialNodes() {
+    List<NodeConfig> initialNodes() {
         View v = latest;
+        if (!usableName(v.leader())) {
+            throw new ReplicationException("replication.topology=patroni: the leader's member name '" + v.leader()
+                    + "' cannot be a node name (" + nameRule() + ")");
+        }
         List<NodeConfig> list = new ArrayList<>();
         for (Member m : v.members()) {
             if (m.name().equals(v.leader())) {
                 list.add(0, nodeConfig(m));
             } else if (usableName(m.name())) {
                 list.add(nodeConfig(m));
+            } else if (ignoredNames.add(m.name())) {
+                Log.LOG.patroniMemberIgnored(m.name(), nameRule());
             }
-        }
-        if (!usableName(v.leader())) {
-            throw new ReplicationException("replication.topology=patroni: the leader's member name '" + v.leader()
-                    + "' cannot be a node name (" + nameRule() + ")");
         }
         return list;
     }
