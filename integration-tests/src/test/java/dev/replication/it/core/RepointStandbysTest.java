@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -151,6 +152,56 @@ class RepointStandbysTest extends FailoverTestBase {
         }
         cluster.adoptPromotion(cluster.node(promoted));
     }
+
+    @Test
+    void aStandbyWithWalTheNewPrimaryNeverHadIsReportedAsStrandedAndStaysOutOfReads() throws SQLException {
+        createSchemaOnce();
+        List<PgNode> standbys = cluster.replicas();
+        PgNode behind = standbys.get(0);
+        Map<String, Object> settings = new HashMap<>(Map.of("replication.failover", "promote",
+                "replication.failover.repoint-standbys", "true", "replication.failover.max-lag-bytes", "67108864"));
+        for (PgNode n : standbys.subList(1, standbys.size())) {
+            settings.put("replication.replica." + n.name() + ".failover-priority", "0");
+        }
+        Replication r = replication(settings);
+        Events events = new Events();
+        r.addListener(events);
+        write(r);
+        cluster.awaitReplicated(Duration.ofSeconds(10));
+        // the only promotable standby stops receiving WAL; the others receive commits it will never have
+        try (Connection c = behind.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET primary_conninfo = ''");
+            st.execute("SELECT pg_reload_conf()");
+        }
+        Await.until(behind.name() + " without a WAL receiver", Duration.ofSeconds(10), () -> {
+            try (Connection c = behind.connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_wal_receiver")) {
+                rs.next();
+                return rs.getLong(1) == 0;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        for (int i = 0; i < 20; i++) {
+            write(r);
+        }
+        PgNode diverged = standbys.get(1);
+        cluster.awaitReplicated(diverged, Duration.ofSeconds(10));
+        PgNode old = cluster.primary();
+        old.kill();
+        Await.until("a promotion", Duration.ofSeconds(20), () -> !events.promotions.isEmpty());
+        assertThat(events.promotions.get(0).newPrimary()).isEqualTo(behind.name());
+        cluster.adoptPromotion(behind);
+        Await.until(diverged.name() + " reported as stranded", Duration.ofSeconds(STRANDED_SECONDS + 20),
+                () -> events.states.contains(diverged.name() + " stranded"));
+        assertThat(events.states).contains(diverged.name() + " repointed");
+        NodeStatus st = r.status().node(diverged.name()).orElseThrow();
+        assertThat(st.usable()).isFalse();
+        assertThat(st.excludedReason()).startsWith("follows an old primary");
+    }
+
+    /** {@code StandbyRepointer.STRANDED_MILLIS}, in seconds (the class is internal). */
+    private static final int STRANDED_SECONDS = 30;
 
     private long timeline(PgNode n) {
         try (Connection c = n.connect(db); ResultSet rs = c.createStatement().executeQuery(
