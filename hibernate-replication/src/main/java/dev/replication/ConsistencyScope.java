@@ -2,6 +2,8 @@ package dev.replication;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Holds the read-after-write token of one logical client (a request, a user session, a job).
@@ -20,6 +22,8 @@ public final class ConsistencyScope {
     private static final ThreadLocal<ConsistencyScope> BOUND = new ThreadLocal<>();
 
     private final AtomicLong lsn = new AtomicLong(0);
+    /** A committed write whose position is not known yet (see {@link #advanceWhenKnown}); the latest one covers the earlier ones. */
+    private final AtomicReference<LongSupplier> pending = new AtomicReference<>();
 
     /** A new scope with no token. */
     public ConsistencyScope() {
@@ -56,10 +60,53 @@ public final class ConsistencyScope {
         };
     }
 
-    /** The latest token, if any write was committed in this scope. */
+    /**
+     * The latest token, if any write was committed in this scope. When a write's position is
+     * pending ({@link #advanceWhenKnown}), it is resolved first (on a JTA unit: one query on the
+     * primary, shared by concurrent callers); if it cannot be resolved now, the latest known token
+     * is returned, which does not cover that write, and the library has logged a warning
+     * ({@code HRR000039}).
+     */
     public Optional<ConsistencyToken> token() {
+        resolvePending();
         long v = lsn.get();
         return v == 0 ? Optional.empty() : Optional.of(new ConsistencyToken(v));
+    }
+
+    /**
+     * Records a committed write whose WAL position is learned later: {@code position} answers a
+     * position at or after the write's commit record, or a negative value when it cannot be
+     * learned now (asked again at the next use). Until it answers, reads routed in this scope go to
+     * the primary. Used by the library after commits the transaction manager performs.
+     */
+    public void advanceWhenKnown(LongSupplier position) {
+        pending.set(position);
+    }
+
+    /**
+     * For routing: the token as an unsigned position, 0 when there is none, or -1 when a write's
+     * position is pending and cannot be resolved now (the read must then go to the primary).
+     */
+    public long positionForRouting() {
+        if (!resolvePending()) {
+            return -1;
+        }
+        return lsn.get();
+    }
+
+    /** Resolves a pending position into the token; false when one is pending and cannot be resolved now. */
+    private boolean resolvePending() {
+        LongSupplier p = pending.get();
+        if (p == null) {
+            return true;
+        }
+        long v = p.getAsLong();
+        if (v <= 0) {
+            return false;
+        }
+        lsn.accumulateAndGet(v, (cur, next) -> Long.compareUnsigned(next, cur) > 0 ? next : cur);
+        pending.compareAndSet(p, null);
+        return true;
     }
 
     /** Moves the token forward to {@code token} if it is ahead; never backward. */
@@ -70,6 +117,7 @@ public final class ConsistencyScope {
 
     /** Forgets the token (for instance when a thread-default scope is reused for unrelated work). */
     public void clear() {
+        pending.set(null);
         lsn.set(0);
     }
 
@@ -92,6 +140,8 @@ public final class ConsistencyScope {
 
     @Override
     public String toString() {
-        return "ConsistencyScope[" + token().map(ConsistencyToken::toString).orElse("no token") + "]";
+        long v = lsn.get();
+        return "ConsistencyScope[" + (v == 0 ? "no token" : new ConsistencyToken(v).toString())
+                + (pending.get() == null ? "" : ", a write's position pending") + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.replication;
 
 import dev.replication.hibernate.ReplicationConnectionProvider;
+import dev.replication.hibernate.internal.ReplicaCacheGuard;
 import dev.replication.internal.Failures;
 import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
@@ -143,7 +144,9 @@ public final class Replication {
                 EntityTransaction tx = null;
                 try {
                     if (decision.replica()) {
-                        em.unwrap(Session.class).setDefaultReadOnly(true);
+                        Session session = em.unwrap(Session.class);
+                        session.setDefaultReadOnly(true);
+                        ReplicaCacheGuard.apply(session, runtime);
                     }
                     tx = em.getTransaction();
                     tx.begin();

@@ -26,6 +26,12 @@ public enum RoutingReason {
     TOKEN_NOT_REPLAYED,
     /** No replica replayed the token within the wait timeout; read on the primary. */
     TOKEN_WAIT_TIMEOUT,
+    /**
+     * The scope committed a write whose position could not be learned (the primary did not answer
+     * the question asked after the commit): only the primary is known to have the write, so the
+     * read went there (warning {@code HRR000039}). Replicas are used again once the position is known.
+     */
+    TOKEN_UNKNOWN,
     /** The first attempt failed on a replica connection; this attempt went elsewhere. */
     RETRIED_AFTER_FAILURE,
     /**

@@ -305,8 +305,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     }
 
     private boolean captureTokens() {
-        return runtime.config().consistency() != ReplicationConfig.ConsistencyMode.OFF
-                && !runtime.config().replicas().isEmpty();
+        return runtime.config().consistency() != ReplicationConfig.ConsistencyMode.OFF && runtime.mayHaveReplicas();
     }
 
     private Connection wrap(Connection c, Node node, boolean capture) {

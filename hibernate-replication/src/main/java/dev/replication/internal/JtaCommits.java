@@ -1,7 +1,5 @@
 package dev.replication.internal;
 
-import dev.replication.ConsistencyScope;
-import dev.replication.ConsistencyToken;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
@@ -20,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code beforeCompletion} runs after the persistence context was flushed (Hibernate's own
  *       synchronization is registered first), so reaching it means the commit itself is next;</li>
- *   <li>{@code afterCompletion(COMMITTED)} reads the primary's committed position on a connection
- *       outside the transaction: at or after the commit record, never before it. It becomes the
- *       thread's consistency token;</li>
+ *   <li>{@code afterCompletion(COMMITTED)} gives the thread's consistency scope a pending position
+ *       ({@link ReplicationRuntime#afterJtaCommit()}): the primary's position asked after this
+ *       point, once a read needs it, is at or after the commit record. Nothing is queried here;</li>
  *   <li>{@code afterCompletion(ROLLEDBACK)} after the commit had started records, for this thread,
  *       that a failure seen now happened during the commit: with a lost connection its outcome is
  *       unknown (one-phase resources report such a failure as a rollback).</li>
@@ -67,7 +65,20 @@ public final class JtaCommits {
         }
     }
 
-    /** Resumes a transaction {@link #suspendIfActive()} returned (nothing for {@code null}). */
+    /**
+     * Suspends whatever transaction is associated with this thread, in any state (also one that
+     * just completed, whose synchronizations are still running), or returns {@code null} when none
+     * is or it cannot be suspended.
+     */
+    public Transaction suspendAny() {
+        try {
+            return tm.getTransaction() == null ? null : tm.suspend();
+        } catch (SystemException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Resumes a transaction {@link #suspendIfActive()} or {@link #suspendAny()} returned (nothing for {@code null}). */
     public void resume(Transaction suspended) {
         if (suspended == null) {
             return;
@@ -131,13 +142,7 @@ public final class JtaCommits {
             pending.remove(tx);
             if (status == Status.STATUS_COMMITTED) {
                 COMMIT_STARTED_THEN_FAILED.remove();
-                long lsn = runtime.primaryCommittedLsnOutsideTransaction();
-                if (lsn > 0) {
-                    runtime.committed(lsn);
-                    ConsistencyScope.current().advance(new ConsistencyToken(lsn));
-                } else {
-                    Log.LOG.debugf("no read-after-write token for %s: the primary did not answer after the commit", tx);
-                }
+                runtime.afterJtaCommit();
             } else {
                 COMMIT_STARTED_THEN_FAILED.set(commitStarted);
             }

@@ -175,4 +175,12 @@ public interface Log extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 38, value = "Node '%s' left recovery on timeline %d, newer than timeline %d of the primary '%s': promoted elsewhere (Patroni, an operator, another instance); no session is routed to it unless it is followed as the primary or re-attached as a replica")
     void promotedElsewhereSeen(String node, long timeline, long primaryTimeline, String primary);
+
+    @LogMessage(level = WARN)
+    @Message(id = 39, value = "Read-after-write position unknown: %s. Reads of the scopes that committed since go to the primary until it answers; a token handed out now does not cover those writes (%d such failures so far; this warning is repeated at most every 10 s)")
+    void positionUnknown(String reason, long failures);
+
+    @LogMessage(level = WARN)
+    @Message(id = 40, value = "Session of tenant '%s' (a replica) had second-level cache mode %s; set to IGNORE: an entry cached from a replica would never be invalidated by writes on the primary")
+    void replicaCacheModeReset(String tenant, Object mode);
 }

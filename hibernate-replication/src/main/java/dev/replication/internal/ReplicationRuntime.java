@@ -1,6 +1,7 @@
 package dev.replication.internal;
 
 import dev.replication.ClusterStatus;
+import dev.replication.ConsistencyScope;
 import dev.replication.Intent;
 import dev.replication.ReplicationConfig;
 import dev.replication.RoutingDecision;
@@ -9,6 +10,7 @@ import dev.replication.internal.cluster.ClusterTopology;
 import dev.replication.internal.cluster.PatroniMembers;
 import dev.replication.internal.connection.ConnectionLender;
 import dev.replication.internal.connection.DataSourceConnectionSource;
+import dev.replication.internal.consistency.PendingPositions;
 import dev.replication.internal.consistency.ReplayPositions;
 import dev.replication.internal.failover.PrimaryFailover;
 import dev.replication.internal.health.ClusterMonitor;
@@ -18,6 +20,8 @@ import dev.replication.internal.observe.EventPublisher;
 import dev.replication.internal.observe.MBeanRegistration;
 import dev.replication.spi.RoutingListener;
 
+import jakarta.transaction.Transaction;
+
 import javax.management.ObjectName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 // Slightly over ~300 lines: the one object the Hibernate glue and integrations talk to; each method
@@ -53,9 +58,14 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final MBeanRegistration jmx;
     /** Null unless {@code replication.topology=patroni}. */
     private final PatroniMembers patroni;
+    private final PendingPositions pendingPositions;
+    private final AtomicLong unknownPositions = new AtomicLong();
+    private final AtomicLong lastUnknownWarning = new AtomicLong(System.nanoTime() - UNKNOWN_WARNING_SPACING_NANOS);
     private volatile boolean secondLevelCacheGuard;
     private volatile JtaCommits jta;
     private volatile boolean closed;
+
+    private static final long UNKNOWN_WARNING_SPACING_NANOS = 10_000_000_000L;
 
     public ReplicationRuntime(ReplicationConfig config) {
         this.config = config;
@@ -67,6 +77,7 @@ public final class ReplicationRuntime implements AutoCloseable {
             this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode);
         }
         this.positions = new ReplayPositions(topology);
+        this.pendingPositions = new PendingPositions(this::askCommittedPosition, this::positionUnknown);
         this.monitor = new ClusterMonitor(config, topology::nodes, this::apply);
         this.health = new HealthPolicy(config, topology, monitor, events);
         this.failover = new PrimaryFailover(config, topology, monitor, health, events, positions::acknowledgedLsn,
@@ -241,6 +252,59 @@ public final class ReplicationRuntime implements AutoCloseable {
      */
     public long primaryCommittedLsnOutsideTransaction() {
         return positions.primaryCommittedLsn();
+    }
+
+    /**
+     * Whether reads may ever go to a replica, so that commits need tokens: replicas are
+     * configured, or they come and go with Patroni's members.
+     */
+    public boolean mayHaveReplicas() {
+        return patroni != null || !config.replicas().isEmpty();
+    }
+
+    /**
+     * A JTA commit just returned on this thread: its position is learned when a read first needs
+     * it ({@link PendingPositions}), so the commit costs no round trip and takes no connection while
+     * the completed transaction is still associated with the thread (which some pools refuse).
+     */
+    public void afterJtaCommit() {
+        ConsistencyScope.current().advanceWhenKnown(pendingPositions.afterCommit());
+    }
+
+    /** The question behind pending positions: asked on a connection outside any JTA transaction of the caller. */
+    private long askCommittedPosition() {
+        JtaCommits j = jta;
+        Transaction suspended = j == null ? null : j.suspendAny();
+        try {
+            long lsn = positions.primaryCommittedLsn();
+            if (lsn > 0) {
+                positions.committed(lsn);
+            }
+            return lsn;
+        } finally {
+            if (j != null) {
+                j.resume(suspended);
+            }
+        }
+    }
+
+    private void positionUnknown() {
+        long n = unknownPositions.incrementAndGet();
+        String reason = "the primary '" + topology.primary().name() + "' gave no position ("
+                + topology.primary().status().describe() + ")";
+        long now = System.nanoTime();
+        long last = lastUnknownWarning.get();
+        if (now - last >= UNKNOWN_WARNING_SPACING_NANOS && lastUnknownWarning.compareAndSet(last, now)) {
+            Log.LOG.positionUnknown(reason, n);
+        } else {
+            Log.LOG.debugf("read-after-write position unknown: %s", reason);
+        }
+        events.fire(l -> l.positionUnknown(reason));
+    }
+
+    /** How many times a committed write's position could not be learned. */
+    public long unknownPositions() {
+        return unknownPositions.get();
     }
 
     /** Records a commit position seen on the primary (tokens are never capped below it). */

@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Router {
     private static final long POLL_NANOS = 2_000_000L;
+    private static final long UNKNOWN = -1;
 
     private final ReplicationRuntime runtime;
     private final ReplicationConfig config;
@@ -82,6 +83,10 @@ public final class Router {
         long token = config.consistency() == ReplicationConfig.ConsistencyMode.OFF ? 0 : tokenOfScope();
         if (token == 0) {
             return read(pick(usable));
+        }
+        if (token == UNKNOWN) {
+            // a write's position could not be learned: only the primary is known to have it
+            return primary(intent, RoutingReason.TOKEN_UNKNOWN);
         }
         // The selector chooses among every usable node, whatever the snapshots say, so the spread
         // holds for readers that write: a replica whose snapshot is older than the token is probed,
@@ -141,11 +146,14 @@ public final class Router {
         return List.copyOf(names);
     }
 
-    /** The token of the current consistency scope, capped to the primary's known position. */
+    /**
+     * The token of the current consistency scope, capped to the primary's known position; 0 for
+     * none, {@link #UNKNOWN} when a write's position is pending and cannot be learned now.
+     */
     private long tokenOfScope() {
-        long token = ConsistencyScope.current().token().map(ConsistencyToken::lsn).orElse(0L);
-        if (token == 0) {
-            return 0;
+        long token = ConsistencyScope.current().positionForRouting();
+        if (token == 0 || token == UNKNOWN) {
+            return token;
         }
         long primaryLsn = runtime.knownPrimaryLsn();
         if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {

@@ -45,6 +45,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code replication.token.wait} (timer; tag {@code outcome} = {@code replayed} or {@code timeout})</li>
  *   <li>{@code replication.failovers} (counter; tag {@code promoted} = {@code true} when this library promoted)</li>
  *   <li>{@code replication.read.retries} (counter; tag {@code node}, the node that failed)</li>
+ *   <li>{@code replication.token.unknown} (counter): a committed write's position could not be learned,
+ *       so its scope's reads went to the primary (warning HRR000039)</li>
  *   <li>{@code replication.node.transitions} (counter; tags {@code node}, {@code state}): health changes</li>
  * </ul>
  * Thread-safe.
@@ -54,6 +56,7 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
     /** Common prefix of every meter name. */
     public static final String PREFIX = "replication.";
     public static final String ROUTED = PREFIX + "routed";
+    public static final String TOKEN_UNKNOWN = PREFIX + "token.unknown";
     public static final String LAG_BYTES = PREFIX + "lag.bytes";
     public static final String LAG_SECONDS = PREFIX + "lag.seconds";
     public static final String NODE_UP = PREFIX + "node.up";
@@ -78,6 +81,7 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
     private final Timer tokenTimeout;
     private final Counter failoversPromoted;
     private final Counter failoversFollowed;
+    private final Counter positionsUnknown;
     private volatile boolean closed;
     private final Set<String> nodesWithMeters = ConcurrentHashMap.newKeySet();
 
@@ -98,6 +102,10 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
         this.tokenTimeout = tokenTimer("timeout");
         this.failoversPromoted = failoverCounter(true);
         this.failoversFollowed = failoverCounter(false);
+        this.positionsUnknown = Counter.builder(TOKEN_UNKNOWN).tags(commonTags)
+                .description("Committed writes whose WAL position could not be learned; their scopes read on the primary")
+                .register(registry);
+        meters.add(positionsUnknown);
         register.accept(this);
         this.unregister = () -> unregister.accept(this);
     }
@@ -207,6 +215,11 @@ public final class ReplicationMetrics implements RoutingListener, AutoCloseable 
     @Override
     public void tokenWaited(String node, Duration waited, boolean satisfied) {
         (satisfied ? tokenReplayed : tokenTimeout).record(waited);
+    }
+
+    @Override
+    public void positionUnknown(String reason) {
+        positionsUnknown.increment();
     }
 
     @Override

@@ -40,6 +40,16 @@ public interface RoutingListener {
         tokenWaited(node, waited, satisfied);
     }
 
+    /**
+     * The WAL position of a committed write could not be learned (the primary did not answer the
+     * question asked after a JTA commit): the reads of the scope that made it go to the primary
+     * until it is learned ({@link dev.replication.RoutingReason#TOKEN_UNKNOWN}).
+     *
+     * @param reason why, without credentials
+     */
+    default void positionUnknown(String reason) {
+    }
+
     /** A read was retried on another node after a connection failure on {@code failedNode}. */
     default void readRetried(String failedNode, String reason) {
     }
