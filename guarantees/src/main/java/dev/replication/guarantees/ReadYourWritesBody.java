@@ -12,18 +12,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       real, so this body can fail);</li>
  *   <li>{@code cycles} times: insert then read on the same client, update then read: 0 stale;</li>
  *   <li>the token handed to another client (another thread): it sees the last update;</li>
- *   <li>replicas released: reads with the token go back to replicas.</li>
+ *   <li>replicas released: reads with the token go back to replicas;</li>
+ *   <li>{@code cycles} more update-then-read cycles with replicas caught up, now served by replicas:
+ *       0 stale (a second-level cache entry made by a replica read would be stale here).</li>
  * </ol>
  */
 public final class ReadYourWritesBody {
 
     /** What one run saw, for the report. */
-    public record Result(String mode, int reads, int stale, int onReplicas, int onPrimary, Duration backOnReplicas) {
+    public record Result(String mode, int reads, int stale, int onReplicas, int onPrimary, Duration backOnReplicas,
+                         int caughtUpReads, int caughtUpStale, int caughtUpOnReplicas) {
         @Override
         public String toString() {
             return "[guarantee] read-your-writes in " + mode + ": " + stale + " stale of " + reads + " reads ("
                     + onReplicas + " on replicas, " + onPrimary + " elsewhere) while replicas lagged; back on replicas "
-                    + backOnReplicas.toMillis() + " ms after release";
+                    + backOnReplicas.toMillis() + " ms after release; then " + caughtUpStale + " stale of "
+                    + caughtUpReads + " update-then-read cycles (" + caughtUpOnReplicas + " on replicas)";
         }
     }
 
@@ -95,9 +99,24 @@ public final class ReadYourWritesBody {
                     mode.name()).isLessThan(deadline);
             Thread.sleep(50); // polling a condition with a deadline
         }
-        Result result = new Result(mode.name(), reads, stale, onReplicas, reads - onReplicas,
-                Duration.ofNanos(System.nanoTime() - released));
+        Duration back = Duration.ofNanos(System.nanoTime() - released);
+        int caughtUpStale = 0;
+        int caughtUpOnReplicas = 0;
+        for (int i = 0; i < cycles; i++) {
+            mode.update(id, "x" + i);
+            GuaranteeMode.Read r = mode.read(id);
+            if (!("x" + i).equals(r.value())) {
+                caughtUpStale++;
+            }
+            caughtUpOnReplicas += replicaPorts.contains(r.port()) ? 1 : 0;
+        }
+        Result result = new Result(mode.name(), reads, stale, onReplicas, reads - onReplicas, back,
+                cycles, caughtUpStale, caughtUpOnReplicas);
         System.out.println(result);
+        assertThat(caughtUpStale).as("%s: stale reads of %d update-then-read cycles with replicas caught up",
+                mode.name(), cycles).isZero();
+        assertThat(caughtUpOnReplicas).as("%s: reads with replicas caught up served by replicas", mode.name())
+                .isPositive();
         return result;
     }
 }

@@ -1,0 +1,89 @@
+package dev.replication.guarantees;
+
+import dev.replication.testkit.PgCluster;
+import dev.replication.testkit.PgNode;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The facade on a testkit cluster (static topology, resource-local, the library's own pools, the
+ * second-level cache on): replay paused to hold replicas, a replica SIGKILLed and started again.
+ */
+public final class TestkitMode extends FacadeMode {
+    private final PgCluster cluster;
+    private PgNode killed;
+
+    private TestkitMode(String name, PgCluster cluster, Map<String, Object> settings) {
+        super(name, settings);
+        this.cluster = cluster;
+    }
+
+    /** Creates database {@code db} with the table on {@code cluster} and starts the mode on it. */
+    public static TestkitMode start(String name, PgCluster cluster, String db) throws SQLException {
+        String database = cluster.createDatabase(db);
+        try (Connection c = cluster.primary().connect(database)) {
+            c.createStatement().execute(GuaranteeRow.DDL);
+        }
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+        return new TestkitMode(name, cluster, settings(cluster, database));
+    }
+
+    /** Every replica of the cluster as r1, r2...; a 2LC (JCache on Caffeine); a max-lag that keeps held replicas readable. */
+    private static Map<String, Object> settings(PgCluster cluster, String db) {
+        Map<String, Object> s = new HashMap<>();
+        s.put("replication.primary.url", cluster.primary().jdbcUrl(db));
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < cluster.replicas().size(); i++) {
+            String name = "r" + (i + 1);
+            names.append(i == 0 ? "" : ",").append(name);
+            s.put("replication.replica." + name + ".url", cluster.replicas().get(i).jdbcUrl(db));
+        }
+        s.put("replication.replicas", names.toString());
+        s.put("replication.user", cluster.user());
+        s.put("replication.password", cluster.password());
+        s.put("replication.max-lag", "60s");
+        s.put("replication.jmx.enabled", "false");
+        s.put("hibernate.cache.use_second_level_cache", "true");
+        s.put("hibernate.cache.region.factory_class", "jcache");
+        s.put("hibernate.javax.cache.provider", "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider");
+        s.put("hibernate.javax.cache.missing_cache_strategy", "create");
+        return s;
+    }
+
+    @Override
+    public void holdReplicas() {
+        cluster.replicas().forEach(PgNode::pauseReplay);
+    }
+
+    @Override
+    public void releaseReplicas() {
+        cluster.replicas().forEach(PgNode::resumeReplay);
+    }
+
+    @Override
+    public Set<Integer> replicaPorts() {
+        return cluster.replicas().stream().map(PgNode::port).collect(Collectors.toSet());
+    }
+
+    @Override
+    public int killReplica() {
+        killed = cluster.replicas().get(0);
+        killed.kill();
+        return killed.port();
+    }
+
+    @Override
+    public void restartKilledReplica() {
+        if (killed != null) {
+            killed.start();
+            cluster.awaitReplicated(killed, Duration.ofSeconds(30));
+            killed = null;
+        }
+    }
+}
