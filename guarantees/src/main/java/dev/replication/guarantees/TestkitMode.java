@@ -36,7 +36,7 @@ public final class TestkitMode extends FacadeMode {
 
     /** Every replica of the cluster as r1, r2...; a 2LC (JCache on Caffeine); a max-lag that keeps held replicas readable. */
     private static Map<String, Object> settings(PgCluster cluster, String db) {
-        Map<String, Object> s = new HashMap<>();
+        Map<String, Object> s = commonSettings();
         s.put("replication.primary.url", cluster.primary().jdbcUrl(db));
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < cluster.replicas().size(); i++) {
@@ -47,6 +47,12 @@ public final class TestkitMode extends FacadeMode {
         s.put("replication.replicas", names.toString());
         s.put("replication.user", cluster.user());
         s.put("replication.password", cluster.password());
+        return s;
+    }
+
+    /** A 2LC (JCache on Caffeine), a max-lag that keeps held replicas readable, no JMX. */
+    public static Map<String, Object> commonSettings() {
+        Map<String, Object> s = new HashMap<>();
         s.put("replication.max-lag", "60s");
         s.put("replication.jmx.enabled", "false");
         s.put("hibernate.cache.use_second_level_cache", "true");
