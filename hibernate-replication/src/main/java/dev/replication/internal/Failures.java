@@ -71,7 +71,7 @@ public final class Failures {
         if (decision != null && !decision.replica() && (commitStarted || !reportedRolledBack)) {
             // Transaction managers often drop the resource's exception: when none is attached, a
             // primary that cannot be reached now tells a lost connection from a refused commit.
-            boolean lost = isConnectionFailure(e) || runtime.primaryCommittedLsnOutsideTransaction() < 0;
+            boolean lost = isConnectionFailure(e) || runtime.positions().primaryCommittedLsn() < 0;
             if (lost) {
                 runtime.node(decision.node()).ifPresent(n -> runtime.markDown(n, "connection lost during a JTA commit"));
                 String where = runtime.node(decision.node()).map(n -> n.status().describe()).orElse(decision.node());

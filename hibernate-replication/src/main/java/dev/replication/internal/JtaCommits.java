@@ -142,7 +142,7 @@ public final class JtaCommits {
             pending.remove(tx);
             if (status == Status.STATUS_COMMITTED) {
                 COMMIT_STARTED_THEN_FAILED.remove();
-                runtime.afterJtaCommit();
+                runtime.positions().afterJtaCommit();
             } else {
                 COMMIT_STARTED_THEN_FAILED.set(commitStarted);
             }

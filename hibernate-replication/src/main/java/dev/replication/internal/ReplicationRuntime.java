@@ -1,7 +1,6 @@
 package dev.replication.internal;
 
 import dev.replication.ClusterStatus;
-import dev.replication.ConsistencyScope;
 import dev.replication.Intent;
 import dev.replication.ReplicationConfig;
 import dev.replication.RoutingDecision;
@@ -10,8 +9,6 @@ import dev.replication.internal.cluster.ClusterTopology;
 import dev.replication.internal.cluster.PatroniMembers;
 import dev.replication.internal.connection.ConnectionLender;
 import dev.replication.internal.connection.DataSourceConnectionSource;
-import dev.replication.internal.consistency.PendingPositions;
-import dev.replication.internal.consistency.ReplayPositions;
 import dev.replication.internal.failover.PrimaryFailover;
 import dev.replication.internal.health.ClusterMonitor;
 import dev.replication.internal.health.HealthPolicy;
@@ -20,8 +17,6 @@ import dev.replication.internal.observe.EventPublisher;
 import dev.replication.internal.observe.MBeanRegistration;
 import dev.replication.spi.RoutingListener;
 
-import jakarta.transaction.Transaction;
-
 import javax.management.ObjectName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 // Slightly over ~300 lines: the one object the Hibernate glue and integrations talk to; each method
@@ -49,7 +43,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final ReplicationConfig config;
     private final ClusterTopology topology;
     private final EventPublisher events = new EventPublisher();
-    private final ReplayPositions positions;
+    private final ReadAfterWrite positions;
     private final ClusterMonitor monitor;
     private final HealthPolicy health;
     private final PrimaryFailover failover;
@@ -58,14 +52,9 @@ public final class ReplicationRuntime implements AutoCloseable {
     private final MBeanRegistration jmx;
     /** Null unless {@code replication.topology=patroni}. */
     private final PatroniMembers patroni;
-    private final PendingPositions pendingPositions;
-    private final AtomicLong unknownPositions = new AtomicLong();
-    private final AtomicLong lastUnknownWarning = new AtomicLong(System.nanoTime() - UNKNOWN_WARNING_SPACING_NANOS);
     private volatile boolean secondLevelCacheGuard;
     private volatile JtaCommits jta;
     private volatile boolean closed;
-
-    private static final long UNKNOWN_WARNING_SPACING_NANOS = 10_000_000_000L;
 
     public ReplicationRuntime(ReplicationConfig config) {
         this.config = config;
@@ -76,8 +65,7 @@ public final class ReplicationRuntime implements AutoCloseable {
             this.patroni = null;
             this.topology = new ClusterTopology(config, DataSourceConnectionSource::forNode);
         }
-        this.positions = new ReplayPositions(topology);
-        this.pendingPositions = new PendingPositions(this::askCommittedPosition, this::positionUnknown);
+        this.positions = new ReadAfterWrite(topology, events, () -> jta);
         this.monitor = new ClusterMonitor(config, topology::nodes, this::apply);
         this.health = new HealthPolicy(config, topology, monitor, events);
         this.failover = new PrimaryFailover(config, topology, monitor, health, events, positions::acknowledgedLsn,
@@ -232,26 +220,9 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     // ---------------------------------------------------------------- read-after-write positions
 
-    long replayLsn(Node node) throws SQLException {
-        return positions.replayLsn(node);
-    }
-
-    /** The highest primary WAL position known: the monitor's last check, or a commit made since. -1 when never seen. */
-    public long knownPrimaryLsn() {
-        return positions.knownPrimaryLsn();
-    }
-
-    long refreshPrimaryLsn() {
-        return positions.refreshPrimaryLsn();
-    }
-
-    /**
-     * The primary position covering every commit that returned before this call, asked now on a
-     * connection of its own (for a JTA-enlisting data source: call it with no transaction active,
-     * or after one completed), or -1 when the primary cannot be asked.
-     */
-    public long primaryCommittedLsnOutsideTransaction() {
-        return positions.primaryCommittedLsn();
+    /** Positions behind read-after-write tokens (primary, replicas, pending JTA commits). */
+    public ReadAfterWrite positions() {
+        return positions;
     }
 
     /**
@@ -260,56 +231,6 @@ public final class ReplicationRuntime implements AutoCloseable {
      */
     public boolean mayHaveReplicas() {
         return patroni != null || !config.replicas().isEmpty();
-    }
-
-    /**
-     * A JTA commit just returned on this thread: its position is learned when a read first needs
-     * it ({@link PendingPositions}), so the commit costs no round trip and takes no connection while
-     * the completed transaction is still associated with the thread (which some pools refuse).
-     */
-    public void afterJtaCommit() {
-        ConsistencyScope.current().advanceWhenKnown(pendingPositions.afterCommit());
-    }
-
-    /** The question behind pending positions: asked on a connection outside any JTA transaction of the caller. */
-    private long askCommittedPosition() {
-        JtaCommits j = jta;
-        Transaction suspended = j == null ? null : j.suspendAny();
-        try {
-            long lsn = positions.primaryCommittedLsn();
-            if (lsn > 0) {
-                positions.committed(lsn);
-            }
-            return lsn;
-        } finally {
-            if (j != null) {
-                j.resume(suspended);
-            }
-        }
-    }
-
-    private void positionUnknown() {
-        long n = unknownPositions.incrementAndGet();
-        String reason = "the primary '" + topology.primary().name() + "' gave no position ("
-                + topology.primary().status().describe() + ")";
-        long now = System.nanoTime();
-        long last = lastUnknownWarning.get();
-        if (now - last >= UNKNOWN_WARNING_SPACING_NANOS && lastUnknownWarning.compareAndSet(last, now)) {
-            Log.LOG.positionUnknown(reason, n);
-        } else {
-            Log.LOG.debugf("read-after-write position unknown: %s", reason);
-        }
-        events.fire(l -> l.positionUnknown(reason));
-    }
-
-    /** How many times a committed write's position could not be learned. */
-    public long unknownPositions() {
-        return unknownPositions.get();
-    }
-
-    /** Records a commit position seen on the primary (tokens are never capped below it). */
-    public void committed(long lsn) {
-        positions.committed(lsn);
     }
 
     /** Whether {@code node} answers now, on a connection of its own (outside the caller's transaction). */
@@ -327,7 +248,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     }
 
     static String lsnText(long lsn) {
-        return ReplayPositions.lsnText(lsn);
+        return dev.replication.internal.consistency.ReplayPositions.lsnText(lsn);
     }
 
     // ---------------------------------------------------------------- events

@@ -155,10 +155,10 @@ public final class Router {
         if (token == 0 || token == UNKNOWN) {
             return token;
         }
-        long primaryLsn = runtime.knownPrimaryLsn();
+        long primaryLsn = runtime.positions().knownPrimaryLsn();
         if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {
             // ahead of everything known: a commit by another process, or a forged token; ask the primary
-            primaryLsn = runtime.refreshPrimaryLsn();
+            primaryLsn = runtime.positions().refreshPrimaryLsn();
         }
         if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {
             // An untrusted token ahead of the primary could make every read wait: cap it.
@@ -178,7 +178,7 @@ public final class Router {
             return true;
         }
         try {
-            return replayed(runtime.replayLsn(n), token);
+            return replayed(runtime.positions().replayLsn(n), token);
         } catch (SQLException e) {
             return false;
         }
