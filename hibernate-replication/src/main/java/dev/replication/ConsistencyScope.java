@@ -84,13 +84,16 @@ public final class ConsistencyScope {
     }
 
     /**
-     * For routing: the token as an unsigned position, 0 when there is none, or -1 when a write's
-     * position is pending and cannot be resolved now (the read must then go to the primary).
+     * For routing: true when a committed write's position is pending and cannot be resolved now
+     * (the read must then go to the primary); false when there is none or it was resolved into the
+     * token.
      */
-    public long positionForRouting() {
-        if (!resolvePending()) {
-            return -1;
-        }
+    public boolean positionUnknown() {
+        return !resolvePending();
+    }
+
+    /** For routing: the token as an unsigned position, 0 when there is none; call {@link #positionUnknown()} first. */
+    public long position() {
         return lsn.get();
     }
 

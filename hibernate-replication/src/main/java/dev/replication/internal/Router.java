@@ -29,7 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Router {
     private static final long POLL_NANOS = 2_000_000L;
-    private static final long UNKNOWN = -1;
 
     private final ReplicationRuntime runtime;
     private final ReplicationConfig config;
@@ -80,13 +79,14 @@ public final class Router {
             }
             return primary(intent, reason);
         }
-        long token = config.consistency() == ReplicationConfig.ConsistencyMode.OFF ? 0 : tokenOfScope();
-        if (token == 0) {
-            return read(pick(usable));
-        }
-        if (token == UNKNOWN) {
+        boolean tokens = config.consistency() != ReplicationConfig.ConsistencyMode.OFF;
+        if (tokens && ConsistencyScope.current().positionUnknown()) {
             // a write's position could not be learned: only the primary is known to have it
             return primary(intent, RoutingReason.TOKEN_UNKNOWN);
+        }
+        long token = tokens ? tokenOfScope() : 0;
+        if (token == 0) {
+            return read(pick(usable));
         }
         // The selector chooses among every usable node, whatever the snapshots say, so the spread
         // holds for readers that write: a replica whose snapshot is older than the token is probed,
@@ -146,14 +146,11 @@ public final class Router {
         return List.copyOf(names);
     }
 
-    /**
-     * The token of the current consistency scope, capped to the primary's known position; 0 for
-     * none, {@link #UNKNOWN} when a write's position is pending and cannot be learned now.
-     */
+    /** The token of the current consistency scope, capped to the primary's known position; 0 for none. */
     private long tokenOfScope() {
-        long token = ConsistencyScope.current().positionForRouting();
-        if (token == 0 || token == UNKNOWN) {
-            return token;
+        long token = ConsistencyScope.current().position();
+        if (token == 0) {
+            return 0;
         }
         long primaryLsn = runtime.positions().knownPrimaryLsn();
         if (primaryLsn > 0 && Long.compareUnsigned(token, primaryLsn) > 0) {

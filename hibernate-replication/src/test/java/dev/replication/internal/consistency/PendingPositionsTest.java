@@ -115,14 +115,15 @@ class PendingPositionsTest {
         scope.advance(new dev.replication.ConsistencyToken(50));
         scope.advanceWhenKnown(p.afterCommit());
 
-        assertThat(scope.positionForRouting()).isEqualTo(-1);
+        assertThat(scope.positionUnknown()).isTrue();
         assertThat(failures).hasValue(1);
         // what can be handed out is the last known token, which does not cover the write
         assertThat(scope.token()).map(t -> t.lsn()).contains(50L);
         assertThat(failures).hasValue(2);
 
         primary.set(300);
-        assertThat(scope.positionForRouting()).isEqualTo(300);
+        assertThat(scope.positionUnknown()).isFalse();
+        assertThat(scope.position()).isEqualTo(300);
         assertThat(scope.token()).map(t -> t.lsn()).contains(300L);
         assertThat(failures).hasValue(2);
     }
