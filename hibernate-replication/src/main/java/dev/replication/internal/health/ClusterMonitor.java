@@ -14,8 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-// Slightly over ~300 lines: the scheduler, the per-node check workers with their deadlines and the
-// fast re-checks share one thread model.
 /**
  * Checks every node at a fixed interval. One scheduler thread drives the ticks; the blocking
  * JDBC checks run on a small worker pool (at most one check in flight per node) so that a hung
@@ -79,7 +75,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final Map<Node, Future<Observation>> inFlight = new HashMap<>();
-    private final Deque<long[]> primaryHistory = new ArrayDeque<>();
+    private final PrimaryHistory primaryHistory;
     private final AtomicInteger checks = new AtomicInteger();
     private final AtomicBoolean extraRoundPending = new AtomicBoolean();
     private volatile Instant lastTick;
@@ -88,6 +84,7 @@ public final class ClusterMonitor implements AutoCloseable {
         this.config = config;
         this.nodes = nodes;
         this.handler = handler;
+        this.primaryHistory = new PrimaryHistory(config.maxLag());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("replication-monitor"));
         this.workers = Executors.newCachedThreadPool(daemon("replication-check"));
     }
@@ -242,14 +239,7 @@ public final class ClusterMonitor implements AutoCloseable {
 
     /** Records the primary's position at {@code now}; keeps a short history for time lag. */
     public void recordPrimaryPosition(long lsn, Instant now) {
-        long t = now.toEpochMilli();
-        if (primaryHistory.isEmpty() || Long.compareUnsigned(primaryHistory.peekLast()[0], lsn) != 0) {
-            primaryHistory.addLast(new long[] {lsn, t});
-        }
-        long horizon = t - Math.max(config.maxLag().toMillis() * 4, 60_000);
-        while (primaryHistory.size() > 2 && primaryHistory.peekFirst()[1] < horizon) {
-            primaryHistory.removeFirst();
-        }
+        primaryHistory.record(lsn, now);
     }
 
     /**
@@ -257,22 +247,7 @@ public final class ClusterMonitor implements AutoCloseable {
      * lacks has existed. Zero when it lacks nothing.
      */
     public Duration timeLag(long replayed, long primaryLsn, Instant now) {
-        if (Long.compareUnsigned(replayed, primaryLsn) >= 0) {
-            return Duration.ZERO;
-        }
-        long since = -1;
-        for (var it = primaryHistory.descendingIterator(); it.hasNext(); ) {
-            long[] sample = it.next();
-            if (Long.compareUnsigned(sample[0], replayed) > 0) {
-                since = sample[1];
-            } else {
-                break;
-            }
-        }
-        if (since < 0) {
-            return Duration.ZERO;
-        }
-        return Duration.ofMillis(Math.max(0, now.toEpochMilli() - since));
+        return primaryHistory.timeLag(replayed, primaryLsn, now);
     }
 
     private Observation observe(Node node) {
