@@ -4,9 +4,9 @@ import dev.replication.Intent;
 import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationException;
-import dev.replication.ReplicationProperty;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
+import dev.replication.hibernate.internal.UnitSettings;
 import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
 import dev.replication.internal.Node;
@@ -30,12 +30,8 @@ import org.postgresql.core.TransactionState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
-// Over ~300 lines: Hibernate's connection-provider SPI (any, tenant and read-only connections) plus the
-// startup checks that must run where Hibernate configures it.
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
  * Tenant {@code primary} (see {@code replication.primary.name}) is always the current primary,
@@ -60,8 +56,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         ServiceRegistryAwareService {
     private static final long serialVersionUID = 1L;
 
-    private static final String DIALECT = "hibernate.dialect";
-    private static final String METADATA_ACCESS = "hibernate.boot.allow_jdbc_metadata_access";
+    private static final String DIALECT = UnitSettings.DIALECT;
 
     private transient ReplicationRuntime runtime;
     private transient ServiceRegistryImplementor services;
@@ -86,7 +81,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     public void configure(Map<String, Object> settings) {
         if (runtime == null) {
             Placeholders.check(settings);
-            runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(withoutForeignSystemProperties(settings)));
+            runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(UnitSettings.withoutForeignSystemProperties(settings)));
         }
         if (services != null && services.requireService(TransactionCoordinatorBuilder.class).isJta()) {
             TransactionManager tm = services.requireService(JtaPlatform.class).retrieveTransactionManager();
@@ -95,21 +90,9 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                 runtime.useJta(jtaCommits);
             }
         }
-        if (needsJdbcMetadata(settings)) {
+        if (UnitSettings.needsJdbcMetadata(settings)) {
             checkAnyConnection();
         }
-    }
-
-    /**
-     * Hibernate reads JDBC metadata at boot through {@link #getAnyConnection()} unless told not to
-     * ({@code hibernate.boot.allow_jdbc_metadata_access=false}), and cannot choose a dialect without
-     * it unless {@code hibernate.dialect} is set; if it gets no connection it only logs a warning.
-     */
-    private static boolean needsJdbcMetadata(Map<String, Object> settings) {
-        Object access = settings.get(METADATA_ACCESS);
-        Object dialect = settings.get(DIALECT);
-        return !"false".equalsIgnoreCase(String.valueOf(access).trim())
-                && (dialect == null || String.valueOf(dialect).isBlank());
     }
 
     /** Fails startup with the nodes' own failures when Hibernate would fail for want of metadata. */
@@ -124,25 +107,6 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                     + Character.toLowerCase(e.getMessage().charAt(0)) + e.getMessage().substring(1)
                     + ". Check the URLs and credentials; to start while no node is reachable, set '" + DIALECT + "'", e);
         }
-    }
-
-    /**
-     * Hibernate merges every system property into the settings. An unknown {@code replication.*}
-     * key that only comes from there (for instance another component's own setting) is ignored
-     * with a warning; unknown keys in the persistence unit still fail.
-     */
-    private static Map<String, Object> withoutForeignSystemProperties(Map<String, Object> settings) {
-        Map<String, Object> own = new LinkedHashMap<>(settings);
-        own.keySet().removeIf(k -> {
-            boolean foreign = k.startsWith(ReplicationProperty.PREFIX)
-                    && ReplicationProperty.forKey(k).isEmpty()
-                    && Objects.equals(String.valueOf(settings.get(k)), System.getProperty(k));
-            if (foreign) {
-                Log.LOG.ignoredSystemProperty(k);
-            }
-            return foreign;
-        });
-        return own;
     }
 
     /**
