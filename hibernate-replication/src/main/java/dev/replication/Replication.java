@@ -146,7 +146,7 @@ public final class Replication {
                     if (decision.replica()) {
                         Session session = em.unwrap(Session.class);
                         session.setDefaultReadOnly(true);
-                        ReplicaCacheGuard.apply(session, runtime);
+                        ReplicaCacheGuard.ignoreCache(session);
                     }
                     tx = em.getTransaction();
                     tx.begin();

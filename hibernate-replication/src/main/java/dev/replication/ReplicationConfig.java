@@ -2,6 +2,7 @@ package dev.replication;
 
 import dev.replication.internal.config.NodeSettings;
 import dev.replication.internal.config.SettingsReader;
+import dev.replication.internal.config.TenancySettings;
 import dev.replication.internal.config.TopologySettings;
 
 import javax.sql.DataSource;
@@ -25,6 +26,23 @@ public final class ReplicationConfig {
 
     /** How read-after-write tokens are honoured. */
     public enum ConsistencyMode { WAIT, PRIMARY, OFF }
+
+    /** How the application's customers (Hibernate tenants) combine with the nodes ({@code replication.tenancy}). */
+    public enum Tenancy {
+        /** Hibernate's tenant is the node. */
+        NONE,
+        /** The application's tenant stays Hibernate's (a discriminator column); the node comes from the routing scope. */
+        DISCRIMINATOR,
+        /** As {@link #DISCRIMINATOR}, and each connection's search_path is the tenant's schema. */
+        SCHEMA,
+        /** As {@link #DISCRIMINATOR}, and each connection goes to the tenant's database on the node's server. */
+        DATABASE;
+
+        /** True when Hibernate's tenant is the application's customer, not a node. */
+        public boolean composed() {
+            return this != NONE;
+        }
+    }
 
     /** How a failed primary is handled. */
     public enum FailoverMode { MANUAL, PROMOTE, DISCOVER }
@@ -60,6 +78,9 @@ public final class ReplicationConfig {
     private final long failoverMaxLagBytes;
     private final boolean failoverRepointStandbys;
     private final Topology topology;
+    private final Tenancy tenancy;
+    private final String tenancySchema;
+    private final String tenancyDatabase;
     private final List<URI> patroniUrls;
     private final List<String> listeners;
     private final boolean jmxEnabled;
@@ -111,6 +132,10 @@ public final class ReplicationConfig {
         this.listeners = p.listeners();
         this.jmxEnabled = p.bool(ReplicationProperty.JMX_ENABLED);
         this.jmxName = p.string(ReplicationProperty.JMX_NAME);
+        this.tenancy = Tenancy.valueOf(p.choice(ReplicationProperty.TENANCY));
+        this.tenancySchema = TenancySettings.pattern(p, ReplicationProperty.TENANCY_SCHEMA);
+        this.tenancyDatabase = TenancySettings.pattern(p, ReplicationProperty.TENANCY_DATABASE);
+        TenancySettings.check(p, tenancy, nodes);
     }
 
     /**
@@ -167,6 +192,12 @@ public final class ReplicationConfig {
 
     /** Where the nodes come from ({@code replication.topology}). */
     public Topology topology() { return topology; }
+    /** How the application's customers combine with the nodes. */
+    public Tenancy tenancy() { return tenancy; }
+    /** The schema pattern of {@link Tenancy#SCHEMA}, with {@code {tenant}}. */
+    public String tenancySchema() { return tenancySchema; }
+    /** The database pattern of {@link Tenancy#DATABASE}, with {@code {tenant}}. */
+    public String tenancyDatabase() { return tenancyDatabase; }
 
     /**
      * The Patroni REST API addresses ({@code replication.patroni.urls}); empty unless the topology is

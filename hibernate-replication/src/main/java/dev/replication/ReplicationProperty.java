@@ -23,6 +23,20 @@ public enum ReplicationProperty {
                     + " members Patroni's REST API lists at replication.patroni.urls, followed at run time; the leader"
                     + " is the primary, never promoted by this library).",
             "static", "patroni"),
+    TENANCY("replication.tenancy", Type.ENUM, "none",
+            "How the application's own customers (Hibernate tenants) combine with the nodes: none (Hibernate's tenant"
+                    + " is the node: 'primary' or a replica's name; @TenantId entities are refused), discriminator (the"
+                    + " application's tenant stays Hibernate's tenant, e.g. a @TenantId column; the node comes from the"
+                    + " routing scope), schema (as discriminator, and each connection's search_path is set to"
+                    + " replication.tenancy.schema), database (as discriminator, and each connection goes to the database"
+                    + " replication.tenancy.database on the node's server; library-built pools only).",
+            "none", "discriminator", "schema", "database"),
+    TENANCY_SCHEMA("replication.tenancy.schema", Type.TENANT_PATTERN, "{tenant}",
+            "With tenancy schema: the schema of a tenant; {tenant} stands for the tenant id (1 to 63 letters, digits,"
+                    + " '_' or '-'). Set on each connection as its search_path and reset before it goes back to the pool."),
+    TENANCY_DATABASE("replication.tenancy.database", Type.TENANT_PATTERN, "{tenant}",
+            "With tenancy database: the database of a tenant on every node's server; {tenant} stands for the tenant"
+                    + " id (1 to 63 letters, digits, '_' or '-'). Each node keeps one pool per tenant database."),
     PATRONI_URLS("replication.patroni.urls", Type.URL_LIST, null,
             "With topology patroni: comma-separated REST API addresses of one or more Patroni members"
                     + " (http://host:8008); any member answers for the whole cluster."),
@@ -186,6 +200,7 @@ public enum ReplicationProperty {
         ENUM("one of the listed values"),
         SELECTOR("round-robin, random, least-loaded, weighted, lowest-lag or a class name"),
         CLASS_LIST("a comma-separated list of class names"),
+        TENANT_PATTERN("a name of letters, digits, '_' or '-' containing {tenant}"),
         PASSTHROUGH("any HikariConfig property");
 
         private final String allowed;

@@ -6,6 +6,7 @@ import dev.replication.ReplicationConfigurationException;
 import dev.replication.ReplicationException;
 import dev.replication.RoutingDecision;
 import dev.replication.RoutingOptions;
+import dev.replication.hibernate.internal.CustomerTenancy;
 import dev.replication.hibernate.internal.UnitSettings;
 import dev.replication.internal.JtaCommits;
 import dev.replication.internal.Log;
@@ -62,6 +63,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     private transient ServiceRegistryImplementor services;
     /** Set for a JTA unit: tokens and commit outcomes of transactions the transaction manager commits. */
     private transient JtaCommits jtaCommits;
+    private transient CustomerTenancy tenancy;
 
     /** For Hibernate, which instantiates the provider by class name and then calls {@link #configure}. */
     public ReplicationConnectionProvider() {
@@ -70,6 +72,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
     /** For programmatic bootstrap with an already validated configuration. */
     public ReplicationConnectionProvider(ReplicationConfig config) {
         this.runtime = new ReplicationRuntime(config);
+        this.tenancy = new CustomerTenancy(config);
     }
 
     @Override
@@ -82,6 +85,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         if (runtime == null) {
             Placeholders.check(settings);
             runtime = new ReplicationRuntime(ReplicationConfig.fromProperties(UnitSettings.withoutForeignSystemProperties(settings)));
+            tenancy = new CustomerTenancy(runtime.config());
         }
         if (services != null && services.requireService(TransactionCoordinatorBuilder.class).isJta()) {
             TransactionManager tm = services.requireService(JtaPlatform.class).retrieveTransactionManager();
@@ -164,7 +168,11 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
 
     @Override
     public Connection getAnyConnection() throws SQLException {
-        return runtime.anyConnection();
+        Connection c = runtime.anyConnection();
+        if (tenancy.composed()) {
+            tenancy.reset(c, insideJta());
+        }
+        return c;
     }
 
     @Override
@@ -172,8 +180,20 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         connection.close();
     }
 
+    /**
+     * The connection of a session with tenant {@code tenant}: with {@code replication.tenancy=none}
+     * the tenant is the node; otherwise it is the application's customer, the node is the thread's
+     * routing scope's (the primary without one), and the customer's schema or database is applied.
+     */
     @Override
     public Connection getConnection(String tenant) throws SQLException {
+        if (!tenancy.composed()) {
+            return nodeConnection(tenant, null);
+        }
+        return tenancy.enter(nodeConnection(currentTenant(), tenancy.database(tenant)), tenant, insideJta());
+    }
+
+    private Connection nodeConnection(String tenant, String database) throws SQLException {
         if (!runtime.isReplicaTenant(tenant)) {
             ScopeStack.Scope scope = ScopeStack.current();
             if (scope == null) {
@@ -181,56 +201,78 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             } else if (scope.intent() != Intent.WRITE && !scope.joined()) {
                 // a read on the primary (READ_STRONG, a fallback, the primary's share of reads):
                 // read-only like a replica read, so a write in a read scope fails the same way everywhere
-                Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
+                Connection c = wrap(runtime.primaryConnection(database), runtime.primary(), false);
                 readOnly(c);
                 return c;
             }
             boolean capture = captureTokens();
-            Connection c = wrap(runtime.primaryConnection(), runtime.primary(), capture);
+            Connection c = wrap(runtime.primaryConnection(database), runtime.primary(), capture);
             if (capture && jtaCommits != null) {
                 jtaCommits.writeConnectionTaken();
             }
             return c;
         }
-        return replicaConnection(tenant);
+        return replicaConnection(tenant, database);
     }
 
     @Override
     public Connection getReadOnlyConnection(String tenant) throws SQLException {
+        if (!tenancy.composed()) {
+            return nodeReadOnlyConnection(tenant, null);
+        }
+        String node = ScopeStack.current() == null ? runtime.primaryTenant() : currentTenant();
+        return tenancy.enter(nodeReadOnlyConnection(node, tenancy.database(tenant)), tenant, insideJta());
+    }
+
+    private Connection nodeReadOnlyConnection(String tenant, String database) throws SQLException {
         if (!runtime.isReplicaTenant(tenant)) {
             if (runtime.config().readOnlySessionsOnReplica() && ScopeStack.current() == null
                     && !runtime.secondLevelCacheGuard()) {
                 RoutingDecision d = runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, null);
                 runtime.published(d);
                 if (d.replica()) {
-                    return replicaConnection(d.node());
+                    return replicaConnection(d.tenant(), database);
                 }
             }
             if (ScopeStack.current() == null && !runtime.config().readOnlySessionsOnReplica()) {
                 runtime.publishedNoScope(Intent.READ);
             }
-            Connection c = wrap(runtime.primaryConnection(), runtime.primary(), false);
+            Connection c = wrap(runtime.primaryConnection(database), runtime.primary(), false);
             readOnly(c);
             return c;
         }
-        return replicaConnection(tenant);
+        return replicaConnection(tenant, database);
     }
 
     @Override
     public void releaseReadOnlyConnection(String tenant, Connection connection) throws SQLException {
-        connection.close();
+        release(connection);
     }
 
     @Override
     public void releaseConnection(String tenant, Connection connection) throws SQLException {
-        connection.close();
+        release(connection);
     }
 
-    private Connection replicaConnection(String tenant) throws SQLException {
+    private void release(Connection connection) throws SQLException {
+        try {
+            if (tenancy.composed()) {
+                tenancy.reset(connection, insideJta());
+            }
+        } finally {
+            connection.close();
+        }
+    }
+
+    private boolean insideJta() {
+        return jtaCommits != null && jtaCommits.transactionActive();
+    }
+
+    private Connection replicaConnection(String tenant, String database) throws SQLException {
         Node node = runtime.nodeForTenant(tenant);
         Connection c;
         try {
-            c = wrap(runtime.borrow(node), node, false);
+            c = wrap(runtime.borrow(node, database), node, false);
         } catch (SQLException e) {
             if (!runtime.config().retryReads()) {
                 throw e;
@@ -244,7 +286,8 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
                     ? scope.reroute(runtime, node.name())
                     : runtime.router().route(Intent.READ, RoutingOptions.DEFAULT, node.name());
             Node other = runtime.nodeForTenant(d.tenant());
-            c = wrap(other == runtime.primary() ? runtime.primaryConnection() : runtime.borrow(other), other, false);
+            c = wrap(other == runtime.primary() ? runtime.primaryConnection(database) : runtime.borrow(other, database),
+                    other, false);
         }
         readOnly(c);
         return c;

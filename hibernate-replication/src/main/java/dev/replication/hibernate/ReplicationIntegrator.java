@@ -23,10 +23,10 @@ public class ReplicationIntegrator implements Integrator {
     private static final String TENANT_ID_FILTER = "_tenantId";
 
     /**
-     * The library uses Hibernate's tenant identifier for the node ("primary", a replica's name), so
-     * an entity with a {@code @TenantId} attribute would get a node name as its customer and be
-     * read on replicas without its customer filter (replica tenants are "root" tenants). Refused
-     * before anything reaches the database.
+     * With {@code replication.tenancy=none} the library uses Hibernate's tenant identifier for the
+     * node ("primary", a replica's name), so an entity with a {@code @TenantId} attribute would get a
+     * node name as its customer and be read on replicas without its customer filter (replica tenants
+     * are "root" tenants). Refused before anything reaches the database.
      */
     private static void refuseApplicationTenancy(Metadata metadata) {
         List<String> entities = metadata.getEntityBindings().stream()
@@ -35,12 +35,40 @@ public class ReplicationIntegrator implements Integrator {
                 .sorted()
                 .toList();
         if (!entities.isEmpty()) {
-            throw new ReplicationConfigurationException("Entities " + entities + " have a @TenantId attribute, which"
-                    + " hibernate-replication does not support yet: it uses Hibernate's tenant identifier for the node"
-                    + " ('primary' or a replica's name), so those rows would be written with a node name as their"
-                    + " tenant and read on replicas without the tenant filter. Remove @TenantId and filter by the"
-                    + " customer column in queries, or keep the unit without "
-                    + ReplicationConnectionProvider.class.getName() + " ('hibernate.multi_tenant_connection_provider')");
+            throw new ReplicationConfigurationException("Entities " + entities + " have a @TenantId attribute, but"
+                    + " 'replication.tenancy' is 'none': Hibernate's tenant identifier is then the node ('primary' or a"
+                    + " replica's name), so those rows would be written with a node name as their tenant and read on"
+                    + " replicas without the tenant filter. Set 'replication.tenancy=discriminator' and keep the"
+                    + " application's own 'hibernate.tenant_identifier_resolver' (the library then takes the node from"
+                    + " the routing scope)");
+        }
+    }
+
+    /** Checks the tenant resolver against {@code replication.tenancy}, and binds ours. */
+    private static void checkResolver(SessionFactoryImplementor sessionFactory, ReplicationConnectionProvider provider) {
+        var resolver = sessionFactory.getSessionFactoryOptions().getCurrentTenantIdentifierResolver();
+        Object r = resolver;
+        String tenancy = provider.runtime().config().tenancy().name().toLowerCase(java.util.Locale.ROOT);
+        if (provider.runtime().config().tenancy().composed()) {
+            if (r instanceof ReplicationTenantResolver) {
+                throw new ReplicationConfigurationException("Invalid value '" + r.getClass().getName()
+                        + "' for 'hibernate.tenant_identifier_resolver' with 'replication.tenancy=" + tenancy
+                        + "': Hibernate's tenant is then the application's customer, so the resolver must be the"
+                        + " application's own (or none, with the tenant given per session); the library takes the node"
+                        + " from the routing scope");
+            }
+            return;
+        }
+        if (r instanceof ReplicationTenantResolver ours) {
+            ours.bind(provider.runtime());
+        } else if (!provider.tenantsResolvedElsewhere()) {
+            throw new ReplicationConfigurationException("Invalid value '"
+                    + (resolver == null ? null : resolver.getClass().getName())
+                    + "' for 'hibernate.tenant_identifier_resolver': expected "
+                    + ReplicationTenantResolver.class.getName() + " when hibernate.multi_tenant_connection_provider is "
+                    + ReplicationConnectionProvider.class.getName() + " and 'replication.tenancy' is 'none' (tenants"
+                    + " are nodes); an application resolver that names customers needs 'replication.tenancy' set to"
+                    + " discriminator, schema or database");
         }
     }
 
@@ -51,18 +79,10 @@ public class ReplicationIntegrator implements Integrator {
         if (!(mtcp instanceof ReplicationConnectionProvider provider)) {
             return;
         }
-        refuseApplicationTenancy(metadata);
-        var resolver = sessionFactory.getSessionFactoryOptions().getCurrentTenantIdentifierResolver();
-        Object r = resolver;
-        if (r instanceof ReplicationTenantResolver ours) {
-            ours.bind(provider.runtime());
-        } else if (!provider.tenantsResolvedElsewhere()) {
-            throw new ReplicationConfigurationException("Invalid value '"
-                    + (resolver == null ? null : resolver.getClass().getName())
-                    + "' for 'hibernate.tenant_identifier_resolver': expected "
-                    + ReplicationTenantResolver.class.getName() + " when hibernate.multi_tenant_connection_provider is "
-                    + ReplicationConnectionProvider.class.getName());
+        if (!provider.runtime().config().tenancy().composed()) {
+            refuseApplicationTenancy(metadata);
         }
+        checkResolver(sessionFactory, provider);
         if (sessionFactory.getSessionFactoryOptions().isSecondLevelCacheEnabled()
                 || sessionFactory.getSessionFactoryOptions().isQueryCacheEnabled()) {
             provider.runtime().guardSecondLevelCache();

@@ -95,7 +95,12 @@ public final class Node {
 
     /** A pooled connection, tracked until {@link #release}. */
     public Connection borrow() throws SQLException {
-        return connections.borrow();
+        return connections.borrow(null);
+    }
+
+    /** A pooled connection to {@code database} on this node's server ({@code null}: the node's own), tracked until {@link #release}. */
+    public Connection borrow(String database) throws SQLException {
+        return connections.borrow(database);
     }
 
     public void release(Connection c) throws SQLException {

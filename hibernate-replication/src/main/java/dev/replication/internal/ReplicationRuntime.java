@@ -185,7 +185,12 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /** A connection of the current primary for writes. */
     public Connection primaryConnection() throws SQLException {
-        return lender.primaryConnection();
+        return lender.primaryConnection(null);
+    }
+
+    /** A connection of the current primary for writes, to {@code database} on its server ({@code null}: the node's own). */
+    public Connection primaryConnection(String database) throws SQLException {
+        return lender.primaryConnection(database);
     }
 
     /** A connection for metadata and schema tooling: the primary's, else a replica's, read-only (see {@link ConnectionLender#anyConnection()}). */
@@ -195,7 +200,12 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /** A tracked connection from {@code node}'s pool. */
     public Connection borrow(Node node) throws SQLException {
-        return lender.borrow(node);
+        return lender.borrow(node, null);
+    }
+
+    /** A tracked connection from {@code node}'s pool to {@code database} on its server ({@code null}: the node's own). */
+    public Connection borrow(Node node, String database) throws SQLException {
+        return lender.borrow(node, database);
     }
 
     /** Wraps a pooled connection so it returns to {@code node}'s pool and, if asked, captures commit tokens. */

@@ -2,6 +2,7 @@ package dev.replication.hibernate.internal;
 
 import dev.replication.internal.Log;
 import dev.replication.internal.ReplicationRuntime;
+import dev.replication.internal.ScopeStack;
 import org.hibernate.CacheMode;
 import org.hibernate.Session;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -22,8 +23,8 @@ import org.hibernate.event.spi.LoadEventListener;
  * be behind: a later read would be served that entry whatever its token says. A replica session
  * therefore gets {@link CacheMode#IGNORE} before it can touch the cache:
  * <ul>
- *   <li>sessions the library opens itself ({@code Replication}, the CDI extension) get it at once
- *       ({@link #apply});</li>
+ *   <li>sessions the library opens itself for a replica ({@code Replication}) get it at once
+ *       ({@link #ignoreCache});</li>
  *   <li>every other session gets it from listeners that Hibernate calls before its cache is read:
  *       loads by id and of proxies ({@code LOAD}), collections ({@code INIT_COLLECTION}) and, inside a
  *       transaction, every query before the query cache is consulted ({@code AUTO_FLUSH}).</li>
@@ -50,25 +51,37 @@ public final class ReplicaCacheGuard implements LoadEventListener, InitializeCol
         registry.prependListeners(EventType.AUTO_FLUSH, guard);
     }
 
-    /** Sets {@link CacheMode#IGNORE} on {@code session} when its tenant is a replica's. */
-    public static void apply(Session session, ReplicationRuntime runtime) {
-        guard(session.unwrap(SharedSessionContractImplementor.class), runtime);
+    /** Sets {@link CacheMode#IGNORE} on {@code session}, which the library opened for a read on a replica. */
+    public static void ignoreCache(Session session) {
+        ignore(session.unwrap(SharedSessionContractImplementor.class), null);
     }
 
     private void guard(SharedSessionContractImplementor session) {
-        guard(session, runtime);
+        if (onReplica(session)) {
+            ignore(session, session.getTenantIdentifier());
+        }
     }
 
-    private static void guard(SharedSessionContractImplementor session, ReplicationRuntime runtime) {
-        String tenant = session.getTenantIdentifier();
-        if (tenant == null || !runtime.isReplicaTenant(tenant)) {
-            return;
+    /**
+     * Whether the session reads on a replica: its tenant is a replica's, or, when Hibernate's tenant
+     * is the application's customer ({@code replication.tenancy}), the thread's routing scope
+     * resolves to a replica (sessions take their node from it).
+     */
+    private boolean onReplica(SharedSessionContractImplementor session) {
+        if (runtime.config().tenancy().composed()) {
+            ScopeStack.Scope scope = ScopeStack.current();
+            return scope != null && scope.resolve(runtime).replica();
         }
+        String tenant = session.getTenantIdentifier();
+        return tenant != null && runtime.isReplicaTenant(tenant);
+    }
+
+    private static void ignore(SharedSessionContractImplementor session, String tenant) {
         CacheMode mode = session.getCacheMode();
         if (mode == CacheMode.IGNORE) {
             return;
         }
-        if (mode != CacheMode.NORMAL) {
+        if (mode != CacheMode.NORMAL && tenant != null) {
             Log.LOG.replicaCacheModeReset(tenant, mode);
         }
         session.setCacheMode(CacheMode.IGNORE);

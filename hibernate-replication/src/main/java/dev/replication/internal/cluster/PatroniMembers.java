@@ -5,6 +5,7 @@ import dev.replication.ReplicationConfig;
 import dev.replication.ReplicationException;
 import dev.replication.internal.Log;
 import dev.replication.internal.Node;
+import dev.replication.internal.connection.JdbcUrls;
 import dev.replication.internal.cluster.PatroniClient.Member;
 import dev.replication.internal.cluster.PatroniClient.View;
 import dev.replication.internal.connection.ConnectionSource;
@@ -265,7 +266,7 @@ public final class PatroniMembers implements AutoCloseable {
 
     static NodeConfig nodeConfig(ReplicationConfig config, Member m) {
         NodeConfig template = config.primary();
-        String url = withServer(template.url(), m.host(), m.port());
+        String url = JdbcUrls.withServer(template.url(), m.host(), m.port());
         for (NodeConfig o : config.replicas()) {
             if (o.name().equals(m.name())) {
                 return new NodeConfig(m.name(), url, o.user(), o.password(), o.weight(), null, null, o.reads(), 0,
@@ -274,18 +275,6 @@ public final class PatroniMembers implements AutoCloseable {
         }
         return new NodeConfig(m.name(), url, template.user(), template.password(), 1, null, null, true, 0,
                 config.pool());
-    }
-
-    /** {@code url} with its host and port replaced (every other part kept). */
-    static String withServer(String url, String host, int port) {
-        String prefix = "jdbc:postgresql://";
-        int start = prefix.length();
-        int end = start;
-        while (end < url.length() && url.charAt(end) != '/' && url.charAt(end) != '?') {
-            end++;
-        }
-        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return prefix + h + ":" + port + url.substring(end);
     }
 
     private boolean usableName(String name) {

@@ -52,13 +52,18 @@ public final class ConnectionLender {
 
     /** A connection of the current primary for writes. */
     public Connection primaryConnection() throws SQLException {
+        return primaryConnection(null);
+    }
+
+    /** A connection of the current primary to {@code database} on its server ({@code null}: the node's own). */
+    public Connection primaryConnection(String database) throws SQLException {
         Node p = topology.primary();
         if (p.fenced()) {
             throw new PrimaryUnavailableException(p.status().describe() + ": the primary is fenced and no new"
                     + " primary is known; writes are refused", null);
         }
         try {
-            return p.borrow();
+            return p.borrow(database);
         } catch (SQLException e) {
             callbacks.connectionFailed(p, e);
             int failures = primaryFailures.getAsInt();
@@ -120,9 +125,9 @@ public final class ConnectionLender {
         return "'" + node.name() + "': " + cause;
     }
 
-    /** A tracked connection from {@code node}'s pool. */
-    public Connection borrow(Node node) throws SQLException {
-        return node.borrow();
+    /** A tracked connection from {@code node}'s pool, to {@code database} on its server ({@code null}: the node's own). */
+    public Connection borrow(Node node, String database) throws SQLException {
+        return node.borrow(database);
     }
 
     /** Wraps a pooled connection so it returns to {@code node}'s pool and, if asked, captures commit tokens. */

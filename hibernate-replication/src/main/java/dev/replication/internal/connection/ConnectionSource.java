@@ -17,6 +17,16 @@ public interface ConnectionSource extends AutoCloseable {
     /** A connection with auto-commit off; the caller closes it to give it back. */
     Connection getConnection() throws SQLException;
 
+    /**
+     * A connection to another database of the node's server ({@code replication.tenancy=database}),
+     * with auto-commit off. Only sources the library builds from a URL can; the configuration check
+     * refuses database tenancy for the others.
+     */
+    default Connection getConnection(String database) throws SQLException {
+        throw new SQLException("This node's connections come from a data source bound to one database; database '"
+                + database + "' cannot be reached through it", "08001");
+    }
+
     /** Counts for status and messages; zeros when the source does not know. */
     PoolCounts counts();
 

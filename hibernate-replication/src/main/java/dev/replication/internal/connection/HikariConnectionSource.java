@@ -9,11 +9,20 @@ import dev.replication.ReplicationConfig;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A HikariCP pool the library builds for one node from the replication configuration. Thread-safe. */
+/**
+ * A HikariCP pool the library builds for one node from the replication configuration, and with
+ * {@code replication.tenancy=database} one more pool per tenant database of the node's server, made
+ * at first use with the same settings (no minimum of idle connections). Thread-safe.
+ */
 public final class HikariConnectionSource implements ConnectionSource {
 
     private final HikariDataSource pool;
+    private final HikariConfig template;
+    private final Map<String, HikariDataSource> databases = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     public HikariConnectionSource(NodeConfig node, ReplicationConfig rc) {
         HikariConfig hc = new HikariConfig(rc.hikari());
@@ -40,7 +49,32 @@ public final class HikariConnectionSource implements ConnectionSource {
         hc.addDataSourceProperty("loginTimeout", seconds);
         hc.addDataSourceProperty("tcpKeepAlive", true);
         hc.addDataSourceProperty("ApplicationName", "hibernate-replication");
+        this.template = new HikariConfig();
+        hc.copyStateTo(template);
         this.pool = new HikariDataSource(hc);
+    }
+
+    @Override
+    public Connection getConnection(String database) throws SQLException {
+        HikariDataSource ds = databases.get(database);
+        if (ds == null) {
+            synchronized (databases) {
+                if (closed) {
+                    throw new SQLException(template.getPoolName() + " is closed", "08003");
+                }
+                ds = databases.computeIfAbsent(database, this::databasePool);
+            }
+        }
+        return ds.getConnection();
+    }
+
+    private HikariDataSource databasePool(String database) {
+        HikariConfig hc = new HikariConfig();
+        template.copyStateTo(hc);
+        hc.setPoolName(template.getPoolName() + "-" + database);
+        hc.setJdbcUrl(JdbcUrls.withDatabase(template.getJdbcUrl(), database));
+        hc.setMinimumIdle(0);
+        return new HikariDataSource(hc);
     }
 
     @Override
@@ -50,14 +84,28 @@ public final class HikariConnectionSource implements ConnectionSource {
 
     @Override
     public PoolCounts counts() {
-        HikariPoolMXBean mx = pool.getHikariPoolMXBean();
+        PoolCounts sum = counts(pool);
+        for (HikariDataSource ds : databases.values()) {
+            PoolCounts c = counts(ds);
+            sum = new PoolCounts(sum.active() + c.active(), sum.idle() + c.idle(), sum.waiting() + c.waiting());
+        }
+        return sum;
+    }
+
+    private static PoolCounts counts(HikariDataSource ds) {
+        HikariPoolMXBean mx = ds.getHikariPoolMXBean();
         return mx == null ? PoolCounts.NONE
                 : new PoolCounts(mx.getActiveConnections(), mx.getIdleConnections(), mx.getThreadsAwaitingConnection());
     }
 
     @Override
     public void evictIdle() {
-        HikariPoolMXBean mx = pool.getHikariPoolMXBean();
+        evictIdle(pool);
+        databases.values().forEach(HikariConnectionSource::evictIdle);
+    }
+
+    private static void evictIdle(HikariDataSource ds) {
+        HikariPoolMXBean mx = ds.getHikariPoolMXBean();
         if (mx != null) {
             mx.softEvictConnections();
         }
@@ -65,6 +113,10 @@ public final class HikariConnectionSource implements ConnectionSource {
 
     @Override
     public void close() {
+        synchronized (databases) {
+            closed = true;
+        }
         pool.close();
+        databases.values().forEach(HikariDataSource::close);
     }
 }

@@ -45,9 +45,14 @@ public final class NodeConnections implements AutoCloseable {
         return p;
     }
 
-    /** A pooled connection, tracked until {@link #release}. */
-    public Connection borrow() throws SQLException {
-        Connection c = source.getConnection();
+    /**
+     * A pooled connection, tracked until {@link #release}.
+     *
+     * @param database another database of the node's server ({@code replication.tenancy=database}), or
+     *                 {@code null} for the node's own
+     */
+    public Connection borrow(String database) throws SQLException {
+        Connection c = database == null ? source.getConnection() : source.getConnection(database);
         inUse.add(c);
         return c;
     }

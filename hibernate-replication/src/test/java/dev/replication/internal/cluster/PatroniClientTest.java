@@ -69,10 +69,10 @@ class PatroniClientTest {
 
     @Test
     void memberUrlsKeepTheDatabaseAndParameters() {
-        assertThat(PatroniMembers.withServer("jdbc:postgresql://db1:5432/app?sslmode=require", "10.0.0.7", 6432))
+        assertThat(dev.replication.internal.connection.JdbcUrls.withServer("jdbc:postgresql://db1:5432/app?sslmode=require", "10.0.0.7", 6432))
                 .isEqualTo("jdbc:postgresql://10.0.0.7:6432/app?sslmode=require");
-        assertThat(PatroniMembers.withServer("jdbc:postgresql://a:1,b:2/app", "fe80::1", 5432))
+        assertThat(dev.replication.internal.connection.JdbcUrls.withServer("jdbc:postgresql://a:1,b:2/app", "fe80::1", 5432))
                 .isEqualTo("jdbc:postgresql://[fe80::1]:5432/app");
-        assertThat(PatroniMembers.withServer("jdbc:postgresql://a?ssl=true", "h", 1)).isEqualTo("jdbc:postgresql://h:1?ssl=true");
+        assertThat(dev.replication.internal.connection.JdbcUrls.withServer("jdbc:postgresql://a?ssl=true", "h", 1)).isEqualTo("jdbc:postgresql://h:1?ssl=true");
     }
 }
