@@ -10,9 +10,12 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * Quarkus' tenant resolver for {@code quarkus.hibernate-orm.multitenant=DATABASE}: the tenant of a
  * new session is the node the thread's routing scope resolves to ({@code @ReadReplica} /
  * {@code @Primary} call in progress), else the primary's ({@code replication.primary.name}, the
- * default tenant). Replica tenants are "root" tenants, so their sessions bypass the second-level
- * cache. Discovered by Quarkus as the default persistence unit's extension; application-scoped,
- * thread-safe.
+ * default tenant). Sessions of replica tenants are kept off the second-level and query caches by
+ * the core's {@code ReplicaCacheGuard}, which its {@code ReplicationIntegrator} installs (Quarkus runs
+ * Hibernate integrators found in {@code META-INF/services}; {@link QuarkusPersistence} fails startup
+ * if it did not run). Replica tenants are also reported as "root" tenants, which only Hibernate 7.4
+ * takes as a reason to bypass the cache. Discovered by Quarkus as the default persistence unit's
+ * extension; application-scoped, thread-safe.
  * <p>
  * Quarkus fixes a session's tenant when it opens the session. Inside a JTA transaction its
  * session lives for the transaction; outside one, for the request. Every annotated call runs in a

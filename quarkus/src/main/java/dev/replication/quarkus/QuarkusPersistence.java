@@ -3,6 +3,7 @@ package dev.replication.quarkus;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.cdi.Routed;
 import dev.replication.cdi.RoutedPersistence;
+import dev.replication.hibernate.ReplicationIntegrator;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -10,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 /**
@@ -40,10 +42,30 @@ public class QuarkusPersistence {
             throw new ReplicationConfigurationException("Missing value for '" + MULTITENANT
                     + "': expected DATABASE (each node is a tenant, resolved by " + NodeTenantResolver.class.getName() + ")");
         }
-        if (QuarkusReplicationConnectionProvider.current() == null) {
+        QuarkusReplicationConnectionProvider provider = QuarkusReplicationConnectionProvider.current();
+        if (provider == null) {
             throw new ReplicationConfigurationException("Missing value for '" + PROVIDER_KEY + "': expected "
                     + QuarkusReplicationConnectionProvider.class.getName() + " (Quarkus has no supported key for it)");
         }
+        checkCacheGuard(emf.unwrap(SessionFactoryImplementor.class).getSessionFactoryOptions(), provider);
         persistence.replication();
+    }
+
+    /**
+     * With the second-level or query cache on, replica sessions must be kept off it (an entry cached
+     * under a replica's tenant is never invalidated by a write on the primary). The core's
+     * {@code ReplicationIntegrator} installs that guard; Quarkus finds Hibernate integrators through
+     * {@code META-INF/services} at build time and hands them to the runtime session factory. Should
+     * that ever stop, startup fails here rather than reads going stale.
+     */
+    static void checkCacheGuard(SessionFactoryOptions options, QuarkusReplicationConnectionProvider provider) {
+        if ((options.isSecondLevelCacheEnabled() || options.isQueryCacheEnabled())
+                && !provider.runtime().secondLevelCacheGuard()) {
+            throw new ReplicationConfigurationException("The second-level cache is on but "
+                    + ReplicationIntegrator.class.getName() + " did not run for the persistence unit, so replica"
+                    + " sessions would cache what they read and serve it after later writes: keep"
+                    + " META-INF/services/org.hibernate.integrator.spi.Integrator of hibernate-replication in the"
+                    + " application, or set quarkus.hibernate-orm.second-level-caching-enabled=false");
+        }
     }
 }
