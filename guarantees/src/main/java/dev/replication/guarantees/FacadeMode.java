@@ -31,11 +31,15 @@ public abstract class FacadeMode implements GuaranteeMode, AutoCloseable {
 
     /**
      * @param settings Hibernate and {@code replication.*} settings of the unit (the connection provider and the
-     *                 tenant resolver are added here); the table {@link GuaranteeRow#DDL} must exist
+     *                 tenant resolver are added here unless given); the table {@link GuaranteeRow#DDL} must exist
+     * @param moreEntities entities of the unit besides {@link GuaranteeRow}
      */
-    protected FacadeMode(String name, Map<String, Object> settings) {
+    protected FacadeMode(String name, Map<String, Object> settings, Class<?>... moreEntities) {
         this.name = name;
         Configuration cfg = new Configuration().addAnnotatedClass(GuaranteeRow.class);
+        for (Class<?> e : moreEntities) {
+            cfg.addAnnotatedClass(e);
+        }
         cfg.setProperty("hibernate.multi_tenant_connection_provider",
                 "dev.replication.hibernate.ReplicationConnectionProvider");
         cfg.setProperty("hibernate.tenant_identifier_resolver", "dev.replication.hibernate.ReplicationTenantResolver");
@@ -47,6 +51,10 @@ public abstract class FacadeMode implements GuaranteeMode, AutoCloseable {
 
     public Replication replication() {
         return replication;
+    }
+
+    public SessionFactory sessionFactory() {
+        return sessionFactory;
     }
 
     @Override

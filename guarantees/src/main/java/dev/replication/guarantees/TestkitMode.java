@@ -19,8 +19,8 @@ public final class TestkitMode extends FacadeMode {
     private final PgCluster cluster;
     private PgNode killed;
 
-    private TestkitMode(String name, PgCluster cluster, Map<String, Object> settings) {
-        super(name, settings);
+    private TestkitMode(String name, PgCluster cluster, Map<String, Object> settings, Class<?>... moreEntities) {
+        super(name, settings, moreEntities);
         this.cluster = cluster;
     }
 
@@ -31,7 +31,18 @@ public final class TestkitMode extends FacadeMode {
             c.createStatement().execute(GuaranteeRow.DDL);
         }
         cluster.awaitReplicated(Duration.ofSeconds(30));
-        return new TestkitMode(name, cluster, settings(cluster, database));
+        return on(name, cluster, database, Map.of());
+    }
+
+    /**
+     * The mode on an existing database of {@code cluster} whose table(s) the caller made, with
+     * {@code extra} settings over the defaults (for example an application's tenancy).
+     */
+    public static TestkitMode on(String name, PgCluster cluster, String database, Map<String, Object> extra,
+                                 Class<?>... moreEntities) {
+        Map<String, Object> s = settings(cluster, database);
+        s.putAll(extra);
+        return new TestkitMode(name, cluster, s, moreEntities);
     }
 
     /** Every replica of the cluster as r1, r2...; a 2LC (JCache on Caffeine); a max-lag that keeps held replicas readable. */
