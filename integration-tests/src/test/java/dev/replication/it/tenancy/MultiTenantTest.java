@@ -129,6 +129,17 @@ class MultiTenantTest {
                 assertThat(rs.getLong(1)).isZero();
             }
 
+            // the second-level cache keeps customers apart: acme's invoice, cached by a read on the primary, is not globex's
+            long acmeId = ids.get("acme").get(0);
+            for (int i = 0; i < 2; i++) {
+                Invoice own = Customers.as("acme", () -> r.readStrong(em -> em.find(Invoice.class, acmeId)));
+                assertThat(own).isNotNull();
+            }
+            Invoice strangerOnPrimary = Customers.as("globex", () -> r.readStrong(em -> em.find(Invoice.class, acmeId)));
+            assertThat(strangerOnPrimary).as("globex, acme's cached invoice, on the primary").isNull();
+            Invoice strangerOnReplica = Customers.as("globex", () -> r.read(em -> em.find(Invoice.class, acmeId)));
+            assertThat(strangerOnReplica).as("globex, acme's cached invoice, on a replica").isNull();
+
             // read-your-writes with replicas held, per customer, and a token does not open another customer's rows
             cluster.replicas().forEach(PgNode::pauseReplay);
             try {
