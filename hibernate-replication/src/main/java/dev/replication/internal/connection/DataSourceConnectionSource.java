@@ -88,6 +88,30 @@ public final class DataSourceConnectionSource implements ConnectionSource {
         return new Counted(c);
     }
 
+    /**
+     * A connection for the monitor's checks, from the data source but not counted as lent. Once the
+     * data source failed, a server that refuses a TCP connect fails the check at once with a
+     * {@link ConnectException} cause (a hard failure, which the monitor re-checks quickly) instead of
+     * waiting out the pool's acquisition timeout, which would read as a hung server.
+     */
+    public Connection openDirect() throws SQLException {
+        if (failing) {
+            refuseIfTheServerRefuses();
+        }
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException | RuntimeException e) {
+            failing = true;
+            throw e;
+        }
+        failing = false;
+        if (!serverLearned) {
+            learnServer(c);
+        }
+        return c;
+    }
+
     /** Fails now when the server's address refuses a TCP connect (probed at most once per spacing). */
     private void refuseIfTheServerRefuses() throws SQLException {
         Server target = server;

@@ -67,8 +67,11 @@ public final class NodeConnections implements AutoCloseable {
      * data source the application owns, one of its connections.
      */
     public Connection openDirect() throws SQLException {
-        if (config.dataSource() != null) {
+        if (source instanceof DataSourceConnectionSource ds) {
             // the owner's data source (called on the monitor's threads, outside any JTA transaction)
+            return ds.openDirect();
+        }
+        if (config.dataSource() != null) {
             return config.dataSource().getConnection();
         }
         return DriverManager.getConnection(config.url(), directProperties);
