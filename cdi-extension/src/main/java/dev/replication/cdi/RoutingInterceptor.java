@@ -105,7 +105,7 @@ public class RoutingInterceptor implements Serializable {
         Class<?> targetClass = target == null ? null : target.getClass();
         Method m = ic.getMethod();
         return SPECS.computeIfAbsent(new Key(targetClass, m),
-                k -> RouteSpec.of(k.method(), k.target(), ic.getInterceptorBindings()));
+                k -> RouteSpec.of(k.method(), k.target(), RouteSpec.bindings(ic)));
     }
 
     private ConsistencyScope.Binding bindRequestConsistency() {

@@ -215,7 +215,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         return replicaConnection(tenant, database);
     }
 
-    @Override
+    // Hibernate 7.2+ (read-only sessions); not part of the interface on 6.6 and 7.1
     public Connection getReadOnlyConnection(String tenant) throws SQLException {
         if (!tenancy.composed()) {
             return nodeReadOnlyConnection(tenant, null);
@@ -244,7 +244,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         return replicaConnection(tenant, database);
     }
 
-    @Override
+    // Hibernate 7.2+ (read-only sessions); not part of the interface on 6.6 and 7.1
     public void releaseReadOnlyConnection(String tenant, Connection connection) throws SQLException {
         release(connection);
     }
@@ -324,7 +324,7 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
         return false;
     }
 
-    @Override
+    // Hibernate 7.2+ (read-only sessions); not part of the interface on 6.6 and 7.1
     public boolean handlesConnectionReadOnly() {
         return true;
     }

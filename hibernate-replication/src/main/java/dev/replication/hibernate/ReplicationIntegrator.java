@@ -8,6 +8,7 @@ import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.mapping.PersistentClass;
+import org.hibernate.service.spi.SessionFactoryServiceRegistry;
 
 import java.util.List;
 
@@ -93,5 +94,10 @@ public class ReplicationIntegrator implements Integrator {
                 sessionFactory.getCache().evictAllRegions();
             }
         });
+    }
+
+    /** Nothing to undo: the connection provider's {@code stop()} closes the runtime. Abstract on Hibernate 6.6. */
+    @Override
+    public void disintegrate(SessionFactoryImplementor sessionFactory, SessionFactoryServiceRegistry serviceRegistry) {
     }
 }

@@ -7,11 +7,14 @@ import dev.replication.cdi.Primary;
 import dev.replication.cdi.ReadReplica;
 import dev.replication.integration.spi.ReplicationIntegration;
 
+import jakarta.interceptor.InvocationContext;
+
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * What one intercepted method asks for: the intent and per-call options, from the nearest of
@@ -26,6 +29,20 @@ public record RouteSpec(Intent intent, RoutingOptions options, String source) {
 
 
     /** The spec for {@code method} invoked on an instance of {@code targetClass}. */
+    /**
+     * The call's interceptor bindings (stereotypes included), or none where the container implements
+     * Jakarta Interceptors 2.1 (Jakarta EE 10), which has no {@code getInterceptorBindings()}: the
+     * annotations on the method and its class are read instead, which covers every binding but a
+     * stereotype's.
+     */
+    public static Collection<Annotation> bindings(InvocationContext ic) {
+        try {
+            return ic.getInterceptorBindings();
+        } catch (NoSuchMethodError | AbstractMethodError interceptors21) {
+            return List.of();
+        }
+    }
+
     public static RouteSpec of(Method method, Class<?> targetClass, Collection<Annotation> bindings) {
         String where = method == null ? String.valueOf(targetClass) : method.getDeclaringClass().getName() + "." + method.getName();
         if (method != null) {
