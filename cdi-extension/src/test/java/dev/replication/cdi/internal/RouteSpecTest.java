@@ -4,7 +4,11 @@ import dev.replication.Intent;
 import dev.replication.NoReplicaPolicy;
 import dev.replication.cdi.Primary;
 import dev.replication.cdi.ReadReplica;
+import jakarta.interceptor.InvocationContext;
 import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 
 import java.time.Duration;
 import java.util.Set;
@@ -76,5 +80,26 @@ class RouteSpecTest {
         assertThat(RouteSpec.parseDuration("2s", "x")).isEqualTo(Duration.ofSeconds(2));
         assertThat(RouteSpec.parseDuration("1m", "x")).isEqualTo(Duration.ofMinutes(1));
         assertThat(RouteSpec.parseDuration("250", "x")).isEqualTo(Duration.ofMillis(250));
+    }
+
+    /** A container on Jakarta Interceptors 2.1 (EE 10): its InvocationContext has no getInterceptorBindings(). */
+    @Test
+    void onInterceptors21TheAnnotationsOfTheMethodAndClassDecide() throws Exception {
+        Method method = ReadClass.class.getMethod("write");
+        InvocationContext interceptors21 = (InvocationContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {InvocationContext.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("getInterceptorBindings")) {
+                        throw new NoSuchMethodError("jakarta.interceptor.InvocationContext.getInterceptorBindings()");
+                    }
+                    if (m.getName().equals("getMethod")) {
+                        return method;
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        assertThat(RouteSpec.bindings(interceptors21)).isEmpty();
+        assertThat(RouteSpec.of(method, ReadClass.class, RouteSpec.bindings(interceptors21)).intent())
+                .isEqualTo(Intent.WRITE);
+        assertThat(RouteSpec.of(ReadClass.class.getMethod("plain"), Subclass.class, RouteSpec.bindings(interceptors21))
+                .intent()).isEqualTo(Intent.READ);
     }
 }
