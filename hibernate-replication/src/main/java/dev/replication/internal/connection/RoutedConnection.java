@@ -4,7 +4,6 @@ import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
 import dev.replication.internal.Failures;
 import dev.replication.internal.Node;
-import dev.replication.internal.consistency.ReplayPositions;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -18,14 +17,18 @@ import java.sql.SQLException;
  * A pooled connection handed to Hibernate. It knows the node it came from (so it returns there
  * whatever tenant the session has) and, on the primary, turns each commit into a
  * read-after-write token without an extra round trip: the commit is sent as one batch
- * {@code SELECT <xid assigned?>; COMMIT; SELECT <committed position>}. The position
- * read after COMMIT is at or after the end of the commit record, so a replica that has replayed
- * it sees the write. Transactions that wrote nothing produce no token.
+ * {@code SELECT <xid assigned?>, <asynchronous commit?>; COMMIT; SELECT <flush position>, <insert position>}.
+ * The position read after COMMIT is at or after the end of the commit record, so a replica that
+ * has replayed it sees the write: the flush position when the commit waited for its flush, the
+ * insert position when it did not ({@code synchronous_commit=off}). Whether it waited is asked
+ * before COMMIT, inside the transaction, because a {@code SET LOCAL synchronous_commit} of the
+ * transaction no longer shows after it. Transactions that wrote nothing produce no token.
  */
 public final class RoutedConnection extends DelegatingConnection {
 
-    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT "
-            + ReplayPositions.COMMITTED_POSITION_SQL;
+    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL,"
+            + " current_setting('synchronous_commit') = 'off'; COMMIT;"
+            + " SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_insert_lsn()::text";
 
     /** SQLSTATE 08007, transaction_resolution_unknown. */
     public static final String OUTCOME_UNKNOWN = "08007";
@@ -76,16 +79,20 @@ public final class RoutedConnection extends DelegatingConnection {
         try (PreparedStatement st = delegate.prepareStatement(COMMIT_WITH_TOKEN)) {
             st.execute();
             boolean wrote;
+            boolean asynchronous;
             try (ResultSet rs = st.getResultSet()) {
                 rs.next();
                 wrote = rs.getBoolean(1);
+                asynchronous = rs.getBoolean(2);
             }
             st.getMoreResults();
             st.getMoreResults();
             if (wrote) {
                 try (ResultSet rs = st.getResultSet()) {
                     rs.next();
-                    ConsistencyToken token = ConsistencyToken.parse(rs.getString(1));
+                    // a synchronous commit returned after its record was flushed; an asynchronous one may
+                    // not be flushed yet, and only the insert position covers it
+                    ConsistencyToken token = ConsistencyToken.parse(rs.getString(asynchronous ? 2 : 1));
                     lender.callbacks().committed(token.lsn());
                     ConsistencyScope.current().advance(token);
                 }
