@@ -13,6 +13,7 @@ import dev.replication.internal.Log;
 import dev.replication.internal.Node;
 import dev.replication.internal.ReplicationRuntime;
 import dev.replication.internal.ScopeStack;
+import dev.replication.internal.connection.TransactionStates;
 import dev.replication.internal.config.Placeholders;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.transaction.TransactionManager;
@@ -25,8 +26,6 @@ import org.hibernate.service.spi.Configurable;
 import org.hibernate.service.spi.ServiceRegistryAwareService;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 import org.hibernate.service.spi.Stoppable;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -207,8 +206,13 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             }
             boolean capture = captureTokens();
             Connection c = wrap(runtime.primaryConnection(database), runtime.primary(), capture);
-            if (capture && jtaCommits != null) {
-                jtaCommits.writeConnectionTaken();
+            if (jtaCommits != null && jtaCommits.transactionActive()) {
+                if (TransactionStates.of(c) == TransactionStates.State.UNKNOWN) {
+                    jtaCommits.firstConnectionOfTransaction();
+                }
+                if (capture) {
+                    jtaCommits.writeConnectionTaken();
+                }
             }
             return c;
         }
@@ -297,14 +301,18 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
      * Makes a read's connection read-only. Inside a JTA transaction a pool that enlists
      * connections may refuse {@code setReadOnly} (Agroal does), so the transaction itself is made
      * read-only when it starts on this connection; a connection already inside a transaction (a
-     * read joining a caller's transaction) is left as it is.
+     * read joining a caller's transaction) is left as it is. Where the pool hides pgjdbc's connection
+     * (WildFly's IronJacamar), the first connection the library takes in a JTA transaction counts as
+     * one whose transaction starts here.
      */
     private void readOnly(Connection c) throws SQLException {
         if (jtaCommits == null || !jtaCommits.transactionActive()) {
             c.setReadOnly(true);
             return;
         }
-        if (c.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE) {
+        TransactionStates.State state = TransactionStates.of(c);
+        if (state == TransactionStates.State.IDLE
+                || (state == TransactionStates.State.UNKNOWN && jtaCommits.firstConnectionOfTransaction())) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION READ ONLY");
             }

@@ -9,6 +9,7 @@ import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.RollbackException;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,6 +34,7 @@ public final class JtaCommits {
     private final ReplicationRuntime runtime;
     private final TransactionManager tm;
     private final Map<Transaction, Sync> pending = new ConcurrentHashMap<>();
+    private final Set<Transaction> connected = ConcurrentHashMap.newKeySet();
 
     public JtaCommits(ReplicationRuntime runtime, TransactionManager tm) {
         this.runtime = runtime;
@@ -88,6 +90,40 @@ public final class JtaCommits {
         } catch (InvalidTransactionException | SystemException e) {
             throw new IllegalStateException("The transaction manager could not resume " + suspended, e);
         }
+    }
+
+    /**
+     * Records that the library handed out a connection in the thread's active transaction; true
+     * the first time for that transaction (its database transaction then starts on that connection).
+     */
+    public boolean firstConnectionOfTransaction() {
+        Transaction tx;
+        try {
+            tx = tm.getTransaction();
+            if (tx == null || tx.getStatus() != Status.STATUS_ACTIVE) {
+                return false;
+            }
+        } catch (SystemException e) {
+            return false;
+        }
+        if (!connected.add(tx)) {
+            return false;
+        }
+        try {
+            tx.registerSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    connected.remove(tx);
+                }
+            });
+        } catch (RollbackException | IllegalStateException | SystemException e) {
+            connected.remove(tx);
+        }
+        return true;
     }
 
     /** Called when a write connection on the primary is handed out; registers once per transaction. */

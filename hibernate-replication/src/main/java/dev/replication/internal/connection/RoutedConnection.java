@@ -4,8 +4,6 @@ import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
 import dev.replication.internal.Failures;
 import dev.replication.internal.Node;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -26,9 +24,11 @@ import java.sql.SQLException;
  */
 public final class RoutedConnection extends DelegatingConnection {
 
-    static final String COMMIT_WITH_TOKEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL,"
-            + " current_setting('synchronous_commit') = 'off'; COMMIT;"
-            + " SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_insert_lsn()::text";
+    /** Inside the transaction: did it write, and does its commit skip waiting for the flush. */
+    private static final String WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL,"
+            + " current_setting('synchronous_commit') = 'off'";
+    private static final String POSITIONS_SQL = "SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_insert_lsn()::text";
+    static final String COMMIT_WITH_TOKEN = WROTE_SQL + "; COMMIT; " + POSITIONS_SQL;
 
     /** SQLSTATE 08007, transaction_resolution_unknown. */
     public static final String OUTCOME_UNKNOWN = "08007";
@@ -69,8 +69,12 @@ public final class RoutedConnection extends DelegatingConnection {
     }
 
     private void commitWithToken() throws SQLException {
-        BaseConnection pg = delegate.unwrap(BaseConnection.class);
-        if (pg.getTransactionState() != TransactionState.OPEN) {
+        TransactionStates.State state = TransactionStates.of(delegate);
+        if (state == TransactionStates.State.UNKNOWN) {
+            commitThenAskPosition();
+            return;
+        }
+        if (state != TransactionStates.State.OPEN) {
             delegate.commit();
             return;
         }
@@ -97,6 +101,31 @@ public final class RoutedConnection extends DelegatingConnection {
                     ConsistencyScope.current().advance(token);
                 }
             }
+        }
+    }
+
+    /**
+     * Where the transaction's state cannot be read (a pool that hides the driver's connection): the
+     * commit alone, then the committed position in a statement of its own when the transaction wrote.
+     * One more round trip, the same token.
+     */
+    private void commitThenAskPosition() throws SQLException {
+        boolean wrote;
+        boolean asynchronous;
+        try (PreparedStatement st = delegate.prepareStatement(WROTE_SQL); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            wrote = rs.getBoolean(1);
+            asynchronous = rs.getBoolean(2);
+        }
+        delegate.commit();
+        if (wrote) {
+            try (PreparedStatement st = delegate.prepareStatement(POSITIONS_SQL); ResultSet rs = st.executeQuery()) {
+                rs.next();
+                ConsistencyToken token = ConsistencyToken.parse(rs.getString(asynchronous ? 2 : 1));
+                lender.callbacks().committed(token.lsn());
+                ConsistencyScope.current().advance(token);
+            }
+            delegate.commit();
         }
     }
 
