@@ -1,7 +1,6 @@
 package dev.replication.guarantees;
 
 import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgNode;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,19 +8,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The facade on a testkit cluster (static topology, resource-local, the library's own pools, the
  * second-level cache on): replay paused to hold replicas, a replica SIGKILLed and started again.
  */
 public final class TestkitMode extends FacadeMode {
-    private final PgCluster cluster;
-    private PgNode killed;
+    private final ClusterFaults faults;
 
     private TestkitMode(String name, PgCluster cluster, Map<String, Object> settings, Class<?>... moreEntities) {
         super(name, settings, moreEntities);
-        this.cluster = cluster;
+        this.faults = new ClusterFaults(cluster);
     }
 
     /** Creates database {@code db} with the table on {@code cluster} and starts the mode on it. */
@@ -75,32 +72,26 @@ public final class TestkitMode extends FacadeMode {
 
     @Override
     public void holdReplicas() {
-        cluster.replicas().forEach(PgNode::pauseReplay);
+        faults.holdReplicas();
     }
 
     @Override
     public void releaseReplicas() {
-        cluster.replicas().forEach(PgNode::resumeReplay);
+        faults.releaseReplicas();
     }
 
     @Override
     public Set<Integer> replicaPorts() {
-        return cluster.replicas().stream().map(PgNode::port).collect(Collectors.toSet());
+        return faults.replicaPorts();
     }
 
     @Override
     public int killReplica() {
-        killed = cluster.replicas().get(0);
-        killed.kill();
-        return killed.port();
+        return faults.killReplica();
     }
 
     @Override
     public void restartKilledReplica() {
-        if (killed != null) {
-            killed.start();
-            cluster.awaitReplicated(killed, Duration.ofSeconds(30));
-            killed = null;
-        }
+        faults.restartKilledReplica();
     }
 }
