@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -36,9 +37,13 @@ import java.util.Map;
  * <ol>
  *   <li>When the application has a bean {@code @Routed EntityManagerFactory}, that one is used
  *       (and the application closes it).</li>
- *   <li>Otherwise it is created with {@link Persistence#createEntityManagerFactory(String, Map)}
- *       from the persistence unit named by the system property {@code dev.replication.cdi.persistence-unit}
- *       (default: the only unit in {@code META-INF/persistence.xml}), with every system property
+ *   <li>Otherwise the persistence unit is the one named by the system property
+ *       {@code dev.replication.cdi.persistence-unit} (default: the only unit in {@code META-INF/persistence.xml}).
+ *       On an application server, which deployed that unit itself, the server's factory is used, as
+ *       {@code @PersistenceUnit(unitName = ...)} would inject it (see {@link ContainerPersistenceUnit}); the server
+ *       closes it. No second factory, monitor or pool set is made beside the server's.</li>
+ *   <li>Where the container manages no such unit (Weld SE), it is created with
+ *       {@link Persistence#createEntityManagerFactory(String, Map)}, with every system property
  *       starting with {@code replication.}, {@code hibernate.} or {@code jakarta.persistence.} as
  *       overrides (so deployment-specific URLs and passwords need not be in persistence.xml). It is
  *       closed when the application context ends.</li>
@@ -73,6 +78,9 @@ public class RoutedPersistence {
     @Inject
     Instance<Object> beans;
 
+    @Inject
+    BeanManager beanManager;
+
     private volatile Jta jta;
     private JtaCalls jtaCalls;
 
@@ -93,9 +101,16 @@ public class RoutedPersistence {
         } else {
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             String unit = PersistenceUnits.chooseUnit(loader == null ? RoutedPersistence.class.getClassLoader() : loader);
-            LOG.debugf("Creating EntityManagerFactory for persistence unit '%s'", unit);
-            emf = Persistence.createEntityManagerFactory(unit, PersistenceUnits.overrides());
-            owned = true;
+            EntityManagerFactory container = ContainerPersistenceUnit.lookup(beanManager, unit);
+            if (container != null) {
+                LOG.debugf("Routing the container's EntityManagerFactory of persistence unit '%s'", unit);
+                emf = container;
+                owned = false;
+            } else {
+                LOG.debugf("Creating EntityManagerFactory for persistence unit '%s'", unit);
+                emf = Persistence.createEntityManagerFactory(unit, PersistenceUnits.overrides());
+                owned = true;
+            }
         }
         try {
             integration = ReplicationIntegration.of(emf);
