@@ -36,11 +36,13 @@ record BenchContext(PgCluster cluster, Report report, Options options, Resources
 
     /**
      * @param cycles {@code bench.cycles}: write-then-read cycles per variant of benchmark 3
-     * @param reps {@code bench.reps}: repetitions of benchmarks 1 and 2, 0 for their own defaults
+     * @param reps {@code bench.reps}: repetitions of benchmarks 1, 2 and 4, 0 for their own defaults
+     * @param tokenWrites {@code bench.tokenWrites}: transactions per variant and repetition of benchmark 4
      */
-    record Options(int cycles, int reps) {
+    record Options(int cycles, int reps, int tokenWrites) {
         static Options fromSystemProperties() {
-            return new Options(Integer.getInteger("bench.cycles", 2000), Integer.getInteger("bench.reps", 0));
+            return new Options(Integer.getInteger("bench.cycles", 2000), Integer.getInteger("bench.reps", 0),
+                    Integer.getInteger("bench.tokenWrites", 200));
         }
 
         /** {@code bench.reps} when set, else the benchmark's own default. */

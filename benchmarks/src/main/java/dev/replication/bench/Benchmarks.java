@@ -21,7 +21,7 @@ import static dev.replication.bench.Report.fmt;
  * {@code results.json} plus a Markdown table.
  * <p>
  * System properties: {@code bench.only} (comma-separated benchmark numbers, default
- * {@code 1,2,3,4,5,6,7}), {@code bench.kills} (primary kills of benchmark 6, default 3),
+ * {@code 1,2,3,4,5,6,7}; 4 is both token-cost parts, resource-local and JTA), {@code bench.kills} (primary kills of benchmark 6, default 3),
  * {@code bench.cycles} (read-your-writes cycles per variant, default 2000),
  * {@code bench.reps} (repetitions of the throughput benchmarks, default 15 for routing and 5 for
  * capacity), {@code bench.out} (results file, default {@code target/results.json} next to the jar).
@@ -33,7 +33,7 @@ public final class Benchmarks {
     }
 
     /**
-     * In run order; the fault benchmarks come last because they change the cluster (5 has two parts; 6 and 7
+     * In run order; the fault benchmarks come last because they change the cluster (4 and 5 have two parts; 6 and 7
      * heal the cluster after their kills, 5's primary kill does not, so it runs last).
      */
     private static final List<Selectable> ALL = List.of(
@@ -41,6 +41,7 @@ public final class Benchmarks {
             new Selectable("2", new ReadCapacityBenchmark()),
             new Selectable("3", new ReadYourWritesBenchmark()),
             new Selectable("4", new TokenCostBenchmark()),
+            new Selectable("4", new JtaTokenCostBenchmark()),
             new Selectable("5", new ReplicaKillBenchmark()),
             new Selectable("6", new TwoInstanceBenchmark()),
             new Selectable("7", new LostWritesBenchmark()),
@@ -48,7 +49,8 @@ public final class Benchmarks {
 
     /** Held so that the settings are not garbage-collected with the loggers. */
     private static final List<Logger> QUIET = List.of(
-            Logger.getLogger("org.hibernate"), Logger.getLogger("com.zaxxer.hikari"), Logger.getLogger("org.postgresql"));
+            Logger.getLogger("org.hibernate"), Logger.getLogger("com.zaxxer.hikari"), Logger.getLogger("org.postgresql"),
+            Logger.getLogger("com.arjuna"), Logger.getLogger("io.agroal"));
 
     private Benchmarks() {
     }
@@ -106,13 +108,19 @@ public final class Benchmarks {
         System.exit(exit);
     }
 
-    private static Path outputFile() throws URISyntaxException {
+    private static Path outputFile() {
         String p = System.getProperty("bench.out");
-        if (p != null) {
-            return Path.of(p);
+        return p != null ? Path.of(p) : targetDir().resolve("results.json");
+    }
+
+    /** The module's {@code target/} directory (where the jar or the classes are). */
+    static Path targetDir() {
+        try {
+            Path code = Path.of(Benchmarks.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // benchmarks/target/benchmarks.jar or benchmarks/target/classes: both live in target/
+            return code.getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
-        Path code = Path.of(Benchmarks.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        // benchmarks/target/benchmarks.jar or benchmarks/target/classes: both live in target/
-        return code.getParent().resolve("results.json");
     }
 }

@@ -34,6 +34,15 @@ final class Harness {
     record Throughput(double opsPerSec, double cpuNanosPerOp) {
     }
 
+    /** {@code rounds} times every variant in the given order. */
+    static void warmUpOps(int rounds, List<String> variants, Op op) throws Exception {
+        for (int i = 0; i < rounds; i++) {
+            for (String v : variants) {
+                op.run(v);
+            }
+        }
+    }
+
     /** {@code rounds} times every variant in the given order, results discarded. */
     static void warmUp(int rounds, List<String> variants, Measure<?> measure) throws Exception {
         for (int i = 0; i < rounds; i++) {
@@ -61,6 +70,41 @@ final class Harness {
             }
             variants.forEach(v -> all.get(v).add(rep.get(v)));
             afterRep.accept(i, rep);
+        }
+        return all;
+    }
+
+    /** One timed operation of one variant; {@code variant} is its key. */
+    @FunctionalInterface
+    interface Op {
+        void run(String variant) throws Exception;
+    }
+
+    /**
+     * Latencies (ns) of {@code perRep} operations of every variant in each of {@code reps}
+     * repetitions, interleaved operation by operation, the order rotated by one each time (A B,
+     * B A, ... for two variants), so that load changes on the machine hit every variant alike.
+     * Returns each variant's latencies per repetition; {@code afterRep} gets the repetition index
+     * and that repetition's latencies.
+     */
+    static Map<String, List<long[]>> interleavedLatencies(int reps, int perRep, List<String> variants, Op op,
+            BiConsumer<Integer, Map<String, long[]>> afterRep) throws Exception {
+        Map<String, List<long[]>> all = new LinkedHashMap<>();
+        variants.forEach(v -> all.put(v, new ArrayList<>()));
+        int n = variants.size();
+        for (int r = 0; r < reps; r++) {
+            Map<String, long[]> rep = new LinkedHashMap<>();
+            variants.forEach(v -> rep.put(v, new long[perRep]));
+            for (int i = 0; i < perRep; i++) {
+                for (int k = 0; k < n; k++) {
+                    String v = variants.get((r + i + k) % n);
+                    long t = System.nanoTime();
+                    op.run(v);
+                    rep.get(v)[i] = System.nanoTime() - t;
+                }
+            }
+            variants.forEach(v -> all.get(v).add(rep.get(v)));
+            afterRep.accept(r, rep);
         }
         return all;
     }

@@ -28,6 +28,16 @@ final class Stats {
         return a[Math.max(0, Math.min(a.length - 1, rank - 1))];
     }
 
+    /** The median (nearest-rank p50) of {@code values}. */
+    static double p50(long[] values) {
+        return percentile(values, 50);
+    }
+
+    /** All arrays in one. */
+    static long[] concat(List<long[]> arrays) {
+        return arrays.stream().flatMapToLong(java.util.Arrays::stream).toArray();
+    }
+
     static long[] toArray(List<Long> values) {
         return values.stream().mapToLong(Long::longValue).toArray();
     }
