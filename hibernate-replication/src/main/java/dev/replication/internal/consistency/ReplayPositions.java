@@ -81,20 +81,28 @@ public final class ReplayPositions {
         return ask("pg_current_wal_insert_lsn()::text");
     }
 
+    /** One round trip: the question runs in auto-commit (no BEGIN, no ROLLBACK); the pool gets the connection back as it was. */
     private long ask(String positionSql) {
         Node p = topology.primary();
         try {
             Connection c = p.borrow();
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT " + positionSql)) {
-                rs.next();
-                long lsn = ConsistencyToken.parse(rs.getString(1)).lsn();
-                if (!c.getAutoCommit()) {
-                    c.rollback();
+            boolean autoCommit = c.getAutoCommit();
+            try {
+                if (!autoCommit) {
+                    c.setAutoCommit(true);
                 }
-                return lsn;
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + positionSql)) {
+                    rs.next();
+                    return ConsistencyToken.parse(rs.getString(1)).lsn();
+                }
             } finally {
-                p.release(c);
+                try {
+                    if (!autoCommit) {
+                        c.setAutoCommit(false);
+                    }
+                } finally {
+                    p.release(c);
+                }
             }
         } catch (SQLException | RuntimeException e) {
             return -1;
