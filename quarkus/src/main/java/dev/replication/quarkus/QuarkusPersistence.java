@@ -3,7 +3,6 @@ package dev.replication.quarkus;
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.cdi.Routed;
 import dev.replication.cdi.RoutedPersistence;
-import dev.replication.hibernate.ReplicationIntegrator;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -62,7 +61,7 @@ public class QuarkusPersistence {
         if ((options.isSecondLevelCacheEnabled() || options.isQueryCacheEnabled())
                 && !provider.runtime().secondLevelCacheGuard()) {
             throw new ReplicationConfigurationException("The second-level cache is on but "
-                    + ReplicationIntegrator.class.getName() + " did not run for the persistence unit, so replica"
+                    + "dev.replication.hibernate.ReplicationIntegrator did not run for the persistence unit, so replica"
                     + " sessions would cache what they read and serve it after later writes: keep"
                     + " META-INF/services/org.hibernate.integrator.spi.Integrator of hibernate-replication in the"
                     + " application, or set quarkus.hibernate-orm.second-level-caching-enabled=false");

@@ -162,7 +162,12 @@ public final class HealthPolicy {
                     Log.LOG.nodeDown(p.name(), reason);
                     events.nodeState(p.name(), "down", reason);
                 }
-                p.connections().abortInUse(monitor.executor());
+                // a hung primary fails every check: its in-flight work is aborted from the second failed
+                // check on (or at once when the connection was refused or reset), so one check that timed
+                // out on a loaded machine does not kill healthy writes
+                if (!old.up() || (po != null && po.hardFailure())) {
+                    p.connections().abortInUse(monitor.executor());
+                }
             }
         }
     }
