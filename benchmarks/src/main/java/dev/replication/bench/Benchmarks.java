@@ -21,7 +21,7 @@ import static dev.replication.bench.Report.fmt;
  * {@code results.json} plus a Markdown table.
  * <p>
  * System properties: {@code bench.only} (comma-separated benchmark numbers, default
- * {@code 1,2,3,4,5,6,7}; 4 is both token-cost parts, resource-local and JTA), {@code bench.kills} (primary kills of benchmark 6, default 3),
+ * {@code 1,2,3,4,5,6,7,8}; 4 is both token-cost parts, resource-local and JTA; 8 the peers), {@code bench.kills} (primary kills of benchmark 6, default 3),
  * {@code bench.cycles} (read-your-writes cycles per variant, default 2000),
  * {@code bench.reps} (repetitions of the throughput benchmarks, default 15 for routing and 5 for
  * capacity), {@code bench.out} (results file, default {@code target/results.json} next to the jar).
@@ -45,6 +45,7 @@ public final class Benchmarks {
             new Selectable("5", new ReplicaKillBenchmark()),
             new Selectable("6", new TwoInstanceBenchmark()),
             new Selectable("7", new LostWritesBenchmark()),
+            new Selectable("8", new PeersBenchmark()),
             new Selectable("5", new PrimaryKillBenchmark()));
 
     /** Held so that the settings are not garbage-collected with the loggers. */
@@ -71,7 +72,7 @@ public final class Benchmarks {
                 progress(Machine.line(machine));
                 ctx.seed();
                 // -Dbench.only=1,4 runs a subset (for profiling); the report says which ran
-                Set<String> only = Set.copyOf(Arrays.asList(System.getProperty("bench.only", "1,2,3,4,5,6,7").split(",")));
+                Set<String> only = Set.copyOf(Arrays.asList(System.getProperty("bench.only", "1,2,3,4,5,6,7,8").split(",")));
                 for (Selectable b : ALL) {
                     if (only.contains(b.number())) {
                         b.benchmark().run(ctx);
