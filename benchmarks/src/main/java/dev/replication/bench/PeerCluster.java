@@ -82,6 +82,9 @@ abstract class PeerCluster implements AutoCloseable {
 
     abstract void restartVictim();
 
+    /** Whether the victim's PostgreSQL runs again (a new postmaster after the kill). */
+    abstract boolean victimRunning();
+
     /** Waits until the victim replays again and every peer may use it (after row 4). */
     abstract void awaitHealed(Duration timeout) throws Exception;
 
@@ -242,6 +245,11 @@ abstract class PeerCluster implements AutoCloseable {
         @Override
         void restartVictim() {
             victim().start();
+        }
+
+        @Override
+        boolean victimRunning() {
+            return victim().isRunning();
         }
 
         @Override
@@ -452,9 +460,17 @@ abstract class PeerCluster implements AutoCloseable {
             return victim;
         }
 
+        private volatile long killedPid;
+
         @Override
         void killVictim() {
-            victim.killPostgres();
+            killedPid = victim.killPostgres();
+        }
+
+        @Override
+        boolean victimRunning() {
+            java.util.OptionalLong pid = victim.postmasterPid();
+            return pid.isPresent() && pid.getAsLong() != killedPid;
         }
 
         @Override

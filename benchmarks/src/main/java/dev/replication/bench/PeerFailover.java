@@ -93,7 +93,7 @@ final class PeerFailover {
                     Object first = w.get("firstOnTargetAfterFaultMillis");
                     vals.add(p.key() + ": first write " + (first == null ? "none within 60 s" : fmt((Double) first / 1000, 1)
                             + " s") + ", " + w.get("failed") + " failed writes, " + r.get("failed") + " failed of "
-                            + r.get("requests") + " reads" + ((Long) r.get("noAnswerRequests") > 0 ? " (" + r.get("noAnswerRequests")
+                            + r.get("requests") + " reads" + (((Number) r.get("noAnswerRequests")).longValue() > 0 ? " (" + r.get("noAnswerRequests")
                             + " without answer ≥ 2 s)" : "") + ", longest read gap " + fmt((Double) r.get("longestGapMillis") / 1000, 1)
                             + " s");
                 }

@@ -127,6 +127,8 @@ final class PeerLoad implements AutoCloseable {
         m.put("longestGapMillis", Stats.ms(maxGap));
         m.put("firstOnTargetAfterFaultMillis", firstOk < 0 ? null : Stats.ms(firstOk - fault));
         m.put("backOnTargetMillis", back < 0 ? null : Stats.ms(back - since));
+        m.put("failureEndsMillisAfterFault", after.stream().filter(e -> !e.ok()).map(e -> Math.round(Stats.ms(e.end() - fault)))
+                .distinct().limit(50).toList());
         m.put("failureSamples", after.stream().filter(e -> !e.ok()).map(Event::error).distinct().limit(3).toList());
         return m;
     }

@@ -89,7 +89,7 @@ final class PeerRows {
                 a[0] += mx.getCurrentThreadCpuTime() - c0;
                 a[1]++;
             };
-            Harness.warmUpOps(400, keys, op);
+            Harness.warmUpOps(1000, keys, op);
             // idle CPU of the proxies (health and replication checks), subtracted below
             Map<String, Double> idleRate = new LinkedHashMap<>();
             Map<String, Long> p0 = proxyCpu(peers);
@@ -159,7 +159,7 @@ final class PeerRows {
                     Harness.warmUp(1, keys, k -> Harness.concurrent(exec, threads, () -> by.get(k).read(
                             em -> em.find(Item.class, Work.randomId())), 700, failures));
                     Map<String, List<Double>> runs = Harness.interleaved(throughputReps, keys, k -> Harness.concurrent(exec,
-                            threads, () -> by.get(k).read(em -> em.find(Item.class, Work.randomId())), 1500, failures),
+                            threads, () -> by.get(k).read(em -> em.find(Item.class, Work.randomId())), 1000, failures),
                             (i, rep) -> { });
                     Map<String, Object> t = new LinkedHashMap<>();
                     for (String k : keys) {
@@ -181,7 +181,7 @@ final class PeerRows {
                 }
                 perPeer.forEach((k, v) -> tl.add(k + " " + String.join(" / ", v)));
                 report.row(BENCH, "1 throughput reads/s, 4 / 16 threads" + where(), String.join("; ", tl),
-                        "median of " + throughputReps + " interleaved 1.5 s runs; (×) = median ratio to direct in the same"
+                        "median of " + throughputReps + " interleaved 1 s runs; (×) = median ratio to direct in the same"
                                 + " repetition; client pools of 16 (library: 16 per node)");
             } finally {
                 exec.shutdownNow();
@@ -422,8 +422,15 @@ final class PeerRows {
                 watcher = proxyWatcher(t0, proxyStatus);
                 c.killVictim();
                 if (c.restartsItself()) {
-                    restart = kill;
-                    Harness.sleep(downMillis + watchMillis);
+                    long until = kill + (downMillis + watchMillis) * 1_000_000L;
+                    long seen = -1;
+                    while (System.nanoTime() < until) {
+                        if (seen < 0 && c.victimRunning()) {
+                            seen = System.nanoTime();
+                        }
+                        Harness.sleep(100);
+                    }
+                    restart = seen < 0 ? until : seen;
                 } else {
                     Harness.sleep(downMillis);
                     restart = System.nanoTime();
@@ -445,6 +452,11 @@ final class PeerRows {
                     o.put("readsBeforeKill", before);
                     o.put("victimShareBeforeKill", before == 0 ? null : (double) onVictimBefore / before);
                     o.put("observedMillisAfterKill", Stats.ms(end - kill));
+                    long restartAt = restart;
+                    Map<String, Long> afterRestart = new TreeMap<>();
+                    ev.stream().filter(e -> e.ok() && e.start() >= restartAt).forEach(e -> afterRestart.merge(c.nodeName(e.port()),
+                            1L, Long::sum));
+                    o.put("readsPerNodeAfterRestart", afterRestart);
                     if (proxyStatus.containsKey(p.key())) {
                         o.put("proxyViewOfVictim", proxyStatus.get(p.key()).stream().map(a -> a[0] + " " + a[1]).toList());
                     }
@@ -455,19 +467,23 @@ final class PeerRows {
                             + " s), all succeed after " + (all == null ? "never" : fmt(((Double) all) / 1000, 1) + " s"));
                     Object b = o.get("backOnTargetMillis");
                     back.add(p.key() + " " + (b == null ? "no (not within " + fmt((end - restart) / 1e9, 0) + " s)"
-                            : "yes, " + fmt((Double) b / 1000, 1) + " s") + proxyBackNote(proxyStatus.get(p.key()), restart));
+                            : "yes, " + fmt((Double) b / 1000, 1) + " s") + " " + afterRestart + proxyBackNote(proxyStatus.get(p.key()), restart));
                 }
                 s.put("killedNode", c.victimName());
+                s.put("restartedMillisAfterKill", Stats.ms(restart - kill));
+                progress("    observed " + fmt(Stats.ms(end - kill) / 1000, 1) + " s after the kill; waiting until healed");
                 s.put("restartedBy", c.restartsItself() ? "Patroni" : "the benchmark, " + downMillis + " ms after the kill");
                 report.row(BENCH, "4 replica SIGKILL under 4 threads per peer: failed reads, sessions without answer, time"
                         + " until all reads succeed" + where(), String.join("; ", fails),
                         "killed " + c.victimName() + " (direct JDBC's replica); pgjdbc socketTimeout 5 s on the peers' pools"
                                 + missingNote());
                 report.row(BENCH, "4 killed replica restarted: reads on it again (from the restart)" + where(),
-                        String.join("; ", back), c.restartsItself() ? "Patroni restarts the killed postgres by itself; time"
-                                + " from the kill" : "restarted by the benchmark " + downMillis / 1000 + " s after the kill;"
+                        String.join("; ", back), c.restartsItself() ? "Patroni restarted the killed postgres by itself "
+                                + fmt(Stats.ms(restart - kill) / 1000, 1) + " s after the kill (new postmaster seen); time from then;"
+                                + " {reads per node after the restart}; HAProxy balances connections, not reads: a long-lived pool's"
+                                + " connections stay where they reconnected" : "restarted by the benchmark " + downMillis / 1000 + " s after the kill;"
                                 + " pgpool tuned has auto_failback = on, sr_check_period = 1; a pgpool node that is back"
-                                + " is used only by sessions that connect after its return");
+                                + " is used only by sessions that connect after its return; {reads per node after the restart}");
             } finally {
                 if (watcher != null) {
                     watcher.interrupt();
@@ -476,6 +492,7 @@ final class PeerRows {
         } finally {
             res.closeAll();
             c.awaitHealed(Duration.ofSeconds(90));
+            progress("    healed");
         }
     }
 

@@ -54,6 +54,7 @@ final class PeersBenchmark implements Benchmark {
                     part.put("pgpoolProcessesAtEnd", c.pgpool("pgpool").process().processes());
                     part.put("pgpoolRssMiBAtEnd", c.pgpool("pgpool").process().rssMiB());
                 }
+                progress("  static part done; stopping pgpool");
             } finally {
                 ctx.closeAll();
                 part.put("wallSeconds", (System.nanoTime() - t0) / 1e9);
@@ -94,9 +95,9 @@ final class PeersBenchmark implements Benchmark {
 
     private static void rows(BenchContext ctx, PeerCluster c, Map<String, Object> part, Set<String> rows) {
         PeerRows r = new PeerRows(c, ctx.report(), part);
-        int reps = ctx.options().reps(5);
+        int reps = ctx.options().reps(7);
         if (rows.contains("1")) {
-            attempt(ctx, part, "1_read_cost", () -> r.readCost(reps, 300, 3));
+            attempt(ctx, part, "1_read_cost", () -> r.readCost(reps, 300, 5));
         }
         if (rows.contains("2")) {
             attempt(ctx, part, "2_read_your_writes", () -> r.readYourWrites(ctx.options().cycles(), 8));
