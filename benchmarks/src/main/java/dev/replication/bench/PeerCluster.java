@@ -118,6 +118,8 @@ abstract class PeerCluster implements AutoCloseable {
 
     /** The static testkit cluster (primary + 2 replicas) with pgpool-II, default and tuned. */
     static final class Static extends PeerCluster {
+        /** Row 2's extra peer: pgpool tuned, writes on one pool, reads on another pool that never writes. */
+        static final String READ_POOL = "pgpool_tuned_readpool";
         /** pgpool's settings for read-your-writes and a returning replica (each peer's best). */
         static final Map<String, String> TUNED = tuned();
 
@@ -198,11 +200,17 @@ abstract class PeerCluster implements AutoCloseable {
             out.add(new Peer.Plain("direct", "direct JDBC (" + ctx.replica(0).name() + ")", w, r, null));
             out.add(libraryPeer());
             if (pgpool != null) {
-                for (String k : proxies) {
+                for (String k : proxies.stream().filter(x -> !x.equals(READ_POOL)).toList()) {
                     Pgpool p = pgpool(k);
                     HikariDataSource ds = pools.pool(k, p.jdbcUrl(DB), false, poolSize, minIdle, driverProps, user, pw);
                     EntityManagerFactory one = pools.plain(ds, HOLD);
                     out.add(new Peer.Plain(k, k.equals("pgpool") ? "pgpool-II" : "pgpool-II tuned", one, one, p.process()));
+                    if (k.equals("pgpool_tuned") && proxies.contains(READ_POOL)) {
+                        // a reader with a pool of its own that never writes: only the lag check (delay_threshold) protects it
+                        EntityManagerFactory readPool = pools.plain(pools.pool(READ_POOL, p.jdbcUrl(DB), false, poolSize,
+                                minIdle, driverProps, user, pw));
+                        out.add(new Peer.Plain(READ_POOL, "pgpool-II tuned, read pool", one, readPool, p.process()));
+                    }
                 }
             }
             return out;

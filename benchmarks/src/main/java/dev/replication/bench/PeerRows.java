@@ -227,7 +227,11 @@ final class PeerRows {
         ExecutorService exec = Executors.newFixedThreadPool(threads);
         try {
             BaselinePools pools = new BaselinePools(c.ctx, res);
-            List<Peer> peers = c.peers(pools, threads * 2 + 2, 2, Map.of(), allProxies());
+            List<String> proxies = new ArrayList<>(allProxies());
+            if (proxies.contains("pgpool_tuned")) {
+                proxies.add(PeerCluster.Static.READ_POOL);
+            }
+            List<Peer> peers = c.peers(pools, threads * 2 + 2, 2, Map.of(), proxies);
             List<String> keys = peers.stream().map(Peer::key).toList();
             Map<String, Object> s = new LinkedHashMap<>();
             json.put("2_read_your_writes", s);
@@ -325,6 +329,8 @@ final class PeerRows {
             return "; pgpool: defaults (disable_load_balance_on_write = transaction); pgpool tuned: " + PeerCluster.Static.TUNED
                     .entrySet().stream().filter(e -> !e.getKey().startsWith("auto_failback")).map(e -> e.getKey() + " = "
                             + e.getValue()).collect(Collectors.joining(", "))
+                    + "; pgpool_tuned_readpool: the same pgpool, reads on a second pool that never writes (only the lag check"
+                    + " can keep them off a replica)"
                     + (same ? "; same request = one connection (pgpool), library: one ConsistencyScope"
                     : "; new request: pgpool reads on another connection of the same pool while the writer's is held;"
                     + " library: a new scope resumed from the write's token string");
