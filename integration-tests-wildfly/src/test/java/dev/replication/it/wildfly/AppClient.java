@@ -16,6 +16,7 @@ final class AppClient {
 
     static final String TOKEN = "X-Consistency-Token";
     static final String PORT = "X-Server-Port";
+    static final String DB_VALUE = "X-Db-Value";
     static final String FAILURE = "X-Failure";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

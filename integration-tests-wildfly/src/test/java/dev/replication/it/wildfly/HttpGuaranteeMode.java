@@ -28,6 +28,8 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
     private final ThreadLocal<AppClient> client;
     private final ExecutorService others = Executors.newCachedThreadPool();
     private PgNode killed;
+    private final java.util.Queue<String> divergent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.Map<Long, String> written = new java.util.concurrent.ConcurrentHashMap<>();
 
     HttpGuaranteeMode(String name, URI server, PgCluster cluster, Runnable awaitHealthy) {
         this.name = name;
@@ -44,21 +46,41 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
 
     @Override
     public long insert(String value) throws Exception {
-        return Long.parseLong(client.get().post("items", value).expectOk("POST items").body());
+        AppClient c = client.get();
+        long id = Long.parseLong(c.post("items", value).expectOk("POST items").body());
+        written.put(id, value + "@" + c.token().orElse("-"));
+        return id;
     }
 
     @Override
     public void update(long id, String value) throws Exception {
-        client.get().put("items/" + id, value).expectOk("PUT items/" + id);
+        AppClient c = client.get();
+        c.put("items/" + id, value).expectOk("PUT items/" + id);
+        written.put(id, value + "@" + c.token().orElse("-"));
     }
 
     @Override
     public Read read(long id) throws Exception {
+        String sent = client.get().token().orElse("-");
         AppClient.Answer a = client.get().get("items/" + id);
         if (a.status() != 200 && a.status() != 404) {
             a.expectOk("GET items/" + id);
         }
-        return new Read(a.status() == 200 ? a.body() : null, Integer.parseInt(a.header(AppClient.PORT)));
+        String value = a.status() == 200 ? a.body() : null;
+        String last = written.get(id);
+        if (last != null && !sent.equals("-") && !last.startsWith(value + "@")) {
+            // this client wrote something else last: what the read was sent with and where it ran
+            divergent.add("row " + id + ": read '" + value + "' after this client wrote '" + last + "'; the read sent"
+                    + " token " + sent + ", ran on port " + a.header(AppClient.PORT) + " at WAL "
+                    + a.header("X-Server-Lsn") + ", whose table had '" + a.header(AppClient.DB_VALUE) + "' (session "
+                    + a.header("X-Session") + ")");
+        }
+        return new Read(value, Integer.parseInt(a.header(AppClient.PORT)));
+    }
+
+    /** Reads by a client that did not answer what that client wrote last, with what they were sent and saw. */
+    java.util.List<String> divergent() {
+        return java.util.List.copyOf(divergent);
     }
 
     @Override

@@ -64,6 +64,7 @@ abstract class WildFlyScenario {
     PgCluster cluster;
     WildFlyServer server;
     Path war;
+    Path work;
     private final Map<String, Object> numbers = new LinkedHashMap<>();
     private Set<Integer> replicaPorts;
     private int primaryPort;
@@ -73,7 +74,7 @@ abstract class WildFlyScenario {
         Path home = requiredPath(homeProperty());
         Path driver = requiredPath("wildfly.driver");
         war = requiredPath("wildfly.war");
-        Path work = Path.of(System.getProperty("wildfly.work", "target/wildfly-runs"));
+        work = Path.of(System.getProperty("wildfly.work", "target/wildfly-runs"));
         Files.createDirectories(work);
 
         cluster = PgCluster.builder().replicas(2).password(WildFlyServer.DB_PASSWORD).start();
@@ -128,9 +129,10 @@ abstract class WildFlyScenario {
         assertThat(client.get("diag/unit").expectOk("unit").body())
                 .as("the CDI extension routes the container's EntityManagerFactory (no second factory)")
                 .isEqualTo("container");
-        assertThat(client.get("diag/provider").expectOk("provider").body())
-                .as("the unit runs on the server's own Hibernate")
-                .endsWith("|" + expectedHibernate());
+        String[] provider = client.get("diag/provider").expectOk("provider").body().split("\\|", -1);
+        assertThat(provider[1]).as("the unit runs on the server's own Hibernate").isEqualTo(expectedHibernate());
+        report("%s: unit 'app' on %s %s, JTA platform set by the server: %s", serverName(), provider[0], provider[1],
+                provider[2]);
         assertThat(server.logLines(0).stream().filter(l -> l.contains("HRR000001")).count())
                 .as("one 'Replication started' (HRR000001) for the one unit").isEqualTo(1);
         assertThat(server.threads("replication-monitor"))
@@ -260,21 +262,62 @@ abstract class WildFlyScenario {
         awaitHealthy();
     }
 
-    /** The shared body: replicas behind, the token carried across requests by the header. */
+    /**
+     * Replicas behind; a write whose SQL is only its flush at commit (the entity came from the second-level cache,
+     * which WildFly turns on for {@code @Cacheable} entities): the response's token covers it, and the next request
+     * reads it.
+     */
     @Test
     @Order(5)
+    void readYourWritesWhenTheWriteIsTheFlushAtCommit() throws Exception {
+        AppClient client = client();
+        long id = Long.parseLong(client.post("items", "cached-0").expectOk("insert").body());
+        cluster.awaitReplicated(Duration.ofSeconds(30));
+        // the row in the primary's second-level cache (a strong read on the primary), so the update below finds it
+        // there and runs no SQL before the commit's flush
+        client.get("shapes/read/cdi-strong/" + id).expectOk("strong read");
+        report("%s: in the interposed beforeCompletion where Hibernate flushes: %s", serverName(),
+                client.get("diag/before-completion").expectOk("probe").body());
+        String before = client.token().orElseThrow();
+        cluster.replicas().forEach(PgNode::pauseReplay);
+        AppClient.Answer read;
+        String after;
+        try {
+            client.put("items/" + id, "cached-1").expectOk("update");
+            after = client.token().orElseThrow();
+            read = client.get("items/" + id);
+        } finally {
+            cluster.replicas().forEach(PgNode::resumeReplay);
+        }
+        report("%s: update of a cached row with replay paused: token %s -> %s; the next read answered '%s' on port %s",
+                serverName(), before, after, read.body(), read.header(AppClient.PORT));
+        assertThat(after).as("the update's response token moves past the token before it").isNotEqualTo(before);
+        assertThat(read.body()).as("the next request reads the update").isEqualTo("cached-1");
+        awaitHealthy();
+    }
+
+    /** The shared body: replicas behind, the token carried across requests by the header. */
+    @Test
+    @Order(6)
     void readYourWritesAcrossRequestsByHeader() throws Exception {
         try (HttpGuaranteeMode mode = mode()) {
-            ReadYourWritesBody.Result r = ReadYourWritesBody.run(mode, 10);
-            numbers.put("ryw across requests: stale/reads", r.stale() + "/" + r.reads());
-            numbers.put("ryw caught up: stale/cycles", r.caughtUpStale() + "/" + r.caughtUpReads());
+            try {
+                ReadYourWritesBody.Result r = ReadYourWritesBody.run(mode, 10);
+                numbers.put("ryw across requests: stale/reads", r.stale() + "/" + r.reads());
+                numbers.put("ryw caught up: stale/cycles", r.caughtUpStale() + "/" + r.caughtUpReads());
+            } finally {
+                if (!mode.divergent().isEmpty()) {
+                    report("%s: reads that did not see the client's last write:%n  %s", serverName(),
+                            String.join("\n  ", mode.divergent()));
+                }
+            }
         }
         awaitHealthy();
     }
 
     /** The shared body: a replica SIGKILLed under HTTP read load; 0 failed requests. */
     @Test
-    @Order(6)
+    @Order(7)
     void replicaKilledUnderHttpLoad() throws Exception {
         try (HttpGuaranteeMode mode = mode()) {
             ReplicaKillBody.Result r = ReplicaKillBody.run(mode, 4, Duration.ofSeconds(2), Duration.ofSeconds(4));
@@ -285,7 +328,7 @@ abstract class WildFlyScenario {
 
     /** Undeploy and deploy again three times: nothing of the library left behind, nothing logged at ERROR. */
     @Test
-    @Order(7)
+    @Order(8)
     void cleanRedeployThreeTimes() throws Exception {
         int mark = server.logLineCount();
         List<Long> undeploys = new ArrayList<>();
@@ -325,11 +368,49 @@ abstract class WildFlyScenario {
     }
 
     /**
+     * A deployment whose unit fails after the library started (no tenant resolver: refused when Hibernate integrates
+     * the library, after the connection provider started its monitor and MBean) leaves nothing behind: no thread, no
+     * MBean once the good WAR is deployed again.
+     */
+    @Test
+    @Order(9)
+    void failedDeployLeavesNothingBehind() throws Exception {
+        server.undeploy(WAR_NAME);
+        Path broken = work.resolve(id() + "-without-resolver.war");
+        Files.copy(war, broken, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(broken)) {
+            Path xml = zip.getPath("WEB-INF/classes/META-INF/persistence.xml");
+            String content = Files.readString(xml);
+            String without = content.replaceAll("(?m)^.*hibernate\\.tenant_identifier_resolver.*$", "");
+            assertThat(without).isNotEqualTo(content);
+            Files.writeString(xml, without);
+        }
+        int mark = server.logLineCount();
+        Path brokenWar = broken;
+        String failure = org.assertj.core.api.Assertions.catchThrowable(() -> server.deploy(brokenWar, WAR_NAME)).getMessage();
+        assertThat(failure).as("the deployment fails naming the key").contains("hibernate.tenant_identifier_resolver");
+        assertThat(server.logLines(mark).stream().filter(l -> l.contains("HRR000001")).count())
+                .as("the library had started before the unit failed").isEqualTo(1);
+        Await.until("no replication-* thread left after the failed deploy", Duration.ofSeconds(20), () -> {
+            try {
+                return server.threads("replication-").isEmpty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        server.deploy(war, WAR_NAME);
+        List<String> mbeans = client().get("diag/mbeans").expectOk("mbeans").body().lines().toList();
+        report("%s: after a failed deploy and a good one, the library's MBeans: %s", serverName(), mbeans);
+        assertThat(mbeans).as("the failed deployment's MBean was unregistered").hasSize(1);
+        awaitHealthy();
+    }
+
+    /**
      * The primary SIGKILLed under a write load, {@code replication.failover=promote}: writes fail with the library's
      * exceptions (HTTP 503 naming them), then resume on the promoted standby.
      */
     @Test
-    @Order(8)
+    @Order(10)
     void primaryKilledWithPromote() throws Exception {
         AppClient writer = client();
         writer.post("items", "before-kill").expectOk("write before the kill");

@@ -85,10 +85,13 @@ final class WildFlyServer implements AutoCloseable {
                     .append(", driver-name=postgresql.jar")
                     .append(", connection-url=\"${it.db.").append(ds).append(".url}\"")
                     .append(", user-name=postgres, password=\"").append(DB_PASSWORD).append('"')
-                    .append(", jta=true, min-pool-size=0, max-pool-size=30, blocking-timeout-wait-millis=5000")
+                    .append(", jta=true, min-pool-size=2, pool-prefill=true, max-pool-size=30, blocking-timeout-wait-millis=5000")
                     // broken connections are destroyed, not returned to the pool (a SIGKILLed node)
                     .append(", exception-sorter-class-name=org.jboss.jca.adapters.jdbc.extensions.postgres.PostgreSQLExceptionSorter")
+                    // idle connections are checked in the background, not at every checkout (validate-on-match costs a
+                    // round trip per transaction): right after a node dies, dead pooled connections are handed out
                     .append(", valid-connection-checker-class-name=org.jboss.jca.adapters.jdbc.extensions.postgres.PostgreSQLValidConnectionChecker")
+                    .append(", validate-on-match=false, background-validation=true, background-validation-millis=10000")
                     .append(")\n");
         }
         cli.append("stop-embedded-server\n");

@@ -39,6 +39,26 @@ public class DiagResource {
                 && lag.replicas().stream().allMatch(r -> lag.isHealthy(r, java.time.Duration.ofSeconds(5))));
     }
 
+    /** The second-level cache as the server set it up: region factory and cache keys factory settings. */
+    @GET
+    @Path("/cache")
+    public String cache() {
+        java.util.Map<String, Object> p = containerUnit.getProperties();
+        return p.get("hibernate.cache.region.factory_class") + "|" + p.get("hibernate.cache.keys_factory") + "|"
+                + p.get("hibernate.cache.use_second_level_cache") + "|" + p.get("jakarta.persistence.sharedCache.mode");
+    }
+
+    @Inject
+    TxProbe txProbe;
+
+    /** What the transaction manager allows in an interposed beforeCompletion (where Hibernate flushes at commit). */
+    @GET
+    @Path("/before-completion")
+    public String beforeCompletion() {
+        String seen = txProbe.probe().get();
+        return seen + "; then the interposed one got " + txProbe.interposedAfter();
+    }
+
     /** The library's view of the cluster. */
     @GET
     @Path("/status")
@@ -80,12 +100,18 @@ public class DiagResource {
         return a == b ? "container" : "other: " + routed.getClass().getName() + " vs " + containerUnit.getClass().getName();
     }
 
-    /** The persistence provider class running the unit, and its version. */
+    /**
+     * The persistence provider class running the unit, its version, and the JTA platform the server set
+     * ({@code hibernate.transaction.jta.platform}, left out of persistence.xml): {@code class|version|platform}.
+     */
     @GET
     @Path("/provider")
     public String provider() {
         Class<?> c = containerUnit.getClass();
         Package p = c.getPackage();
-        return c.getName() + "|" + (p == null ? "" : p.getImplementationVersion());
+        Object platform = containerUnit.unwrap(org.hibernate.engine.spi.SessionFactoryImplementor.class)
+                .getServiceRegistry().getService(org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform.class);
+        return c.getName() + "|" + (p == null ? "" : p.getImplementationVersion()) + "|"
+                + (platform == null ? "" : platform.getClass().getName());
     }
 }

@@ -24,6 +24,12 @@ import jakarta.ws.rs.core.Response;
 public class ItemsResource {
 
     public static final String PORT = "X-Server-Port";
+    /** The row's value in the table of the server the read ran on (the read's value may come from the 2LC). */
+    public static final String DB_VALUE = "X-Db-Value";
+    /** The reading session's tenant and cache mode ({@code replica1/IGNORE}). */
+    public static final String SESSION = "X-Session";
+    /** The WAL position of the server the read ran on, then (replayed on a standby). */
+    public static final String LSN = "X-Server-Lsn";
 
     @Inject
     Catalog catalog;
@@ -43,7 +49,8 @@ public class ItemsResource {
     @Path("/{id}")
     public Response read(@PathParam("id") long id) {
         Row r = catalog.find(id);
-        return (r.value() == null ? Response.status(404) : Response.ok(r.value())).header(PORT, r.port()).build();
+        return (r.value() == null ? Response.status(404) : Response.ok(r.value())).header(PORT, r.port())
+                .header(DB_VALUE, r.dbValue()).header(SESSION, r.session()).header(LSN, r.lsn()).build();
     }
 
     /**
