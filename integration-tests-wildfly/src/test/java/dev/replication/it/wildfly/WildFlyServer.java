@@ -143,6 +143,9 @@ final class WildFlyServer implements AutoCloseable {
     static WildFlyServer create(String name, Path home, boolean preview, Path template, Path work) throws IOException {
         Path base = work.resolve(name + "-run-" + System.currentTimeMillis());
         copyTree(template, base);
+        // the offline configuration's own log and temporary files are not this run's
+        deleteTree(base.resolve("log"));
+        deleteTree(base.resolve("tmp"));
         return new WildFlyServer(name, home, preview, base, freeOffset());
     }
 
