@@ -45,9 +45,10 @@ public class NodeTenantResolver implements TenantResolver {
     private static QuarkusReplicationConnectionProvider provider() {
         QuarkusReplicationConnectionProvider p = QuarkusReplicationConnectionProvider.current();
         if (p == null) {
-            throw new IllegalStateException("The persistence unit does not use "
-                    + QuarkusReplicationConnectionProvider.class.getName() + ": set quarkus.hibernate-orm.unsupported-properties"
-                    + ".\"hibernate.multi_tenant_connection_provider\"=" + QuarkusReplicationConnectionProvider.class.getName());
+            throw new IllegalStateException("The default persistence unit does not use "
+                    + QuarkusReplicationConnectionProvider.class.getName() + " (yet): the Hibernate Replication extension"
+                    + " installs it when the persistence unit starts; a session was opened before, or the application was"
+                    + " built without the extension's deployment module (hibernate-replication-quarkus-deployment)");
         }
         return p;
     }

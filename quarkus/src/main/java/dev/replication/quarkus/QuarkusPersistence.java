@@ -23,8 +23,6 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 public class QuarkusPersistence {
 
     private static final String MULTITENANT = "quarkus.hibernate-orm.multitenant";
-    private static final String PROVIDER_KEY =
-            "quarkus.hibernate-orm.unsupported-properties.\"hibernate.multi_tenant_connection_provider\"";
 
     @Inject
     EntityManagerFactory emf;
@@ -43,8 +41,11 @@ public class QuarkusPersistence {
         }
         QuarkusReplicationConnectionProvider provider = QuarkusReplicationConnectionProvider.current();
         if (provider == null) {
-            throw new ReplicationConfigurationException("Missing value for '" + PROVIDER_KEY + "': expected "
-                    + QuarkusReplicationConnectionProvider.class.getName() + " (Quarkus has no supported key for it)");
+            throw new ReplicationConfigurationException("The default persistence unit does not use "
+                    + QuarkusReplicationConnectionProvider.class.getName() + ": the extension's build step sets it as the"
+                    + " unit's multi-tenant connection provider; build the application with Quarkus' Maven or Gradle plugin"
+                    + " (or @QuarkusTest) so that hibernate-replication-quarkus-deployment runs, and do not set"
+                    + " quarkus.hibernate-orm.unsupported-properties.\"hibernate.multi_tenant_connection_provider\"");
         }
         checkCacheGuard(emf.unwrap(SessionFactoryImplementor.class).getSessionFactoryOptions(), provider);
         persistence.replication();

@@ -16,11 +16,8 @@ import java.util.Map;
  * {@code n}, or the one {@code replication.primary.datasource} / {@code replication.replica.<n>.datasource}
  * names. Tenants are resolved by {@link NodeTenantResolver}.
  * <p>
- * Quarkus has no supported key for a custom multi-tenant connection provider, so set it with:
- * <pre>
- * quarkus.hibernate-orm.unsupported-properties."hibernate.multi_tenant_connection_provider"=dev.replication.quarkus.QuarkusReplicationConnectionProvider
- * </pre>
- * Only the default persistence unit is supported. Thread-safe.
+ * The extension's build step installs it in the default persistence unit through Quarkus' Hibernate ORM integration
+ * SPI (no configuration key). Only the default persistence unit is supported. Thread-safe.
  */
 public class QuarkusReplicationConnectionProvider extends ReplicationConnectionProvider {
     private static final long serialVersionUID = 1L;

@@ -30,8 +30,11 @@ public final class QuarkusSettings {
     public static final String HTTP_PREFIX = "replication.http.";
     public static final String HTTP_HEADER = "replication.http.header";
     public static final String HTTP_COOKIE = "replication.http.cookie";
+    public static final String HTTP_RETRY_AFTER = "replication.http.retry-after";
     public static final String DEFAULT_HEADER = "X-Consistency-Token";
-    private static final List<String> HTTP_KEYS = List.of(HTTP_HEADER, HTTP_COOKIE);
+    public static final int DEFAULT_RETRY_AFTER_SECONDS = 2;
+    private static final int MAX_RETRY_AFTER_SECONDS = 3600;
+    private static final List<String> HTTP_KEYS = List.of(HTTP_HEADER, HTTP_COOKIE, HTTP_RETRY_AFTER);
 
     private static final String PRIMARY_NAME = "replication.primary.name";
     private static final String REPLICAS = "replication.replicas";
@@ -44,8 +47,11 @@ public final class QuarkusSettings {
         this.http = http;
     }
 
-    /** The response header and (opt-in) cookie that carry a request's consistency token. */
-    public record HttpSettings(String header, Optional<String> cookie) {
+    /**
+     * The response header and (opt-in) cookie that carry a request's consistency token, and the {@code Retry-After}
+     * seconds of a 503 answer.
+     */
+    public record HttpSettings(String header, Optional<String> cookie, int retryAfterSeconds) {
     }
 
     /** Reads and checks the settings; the nodes' data sources are Quarkus' (Agroal). */
@@ -85,7 +91,42 @@ public final class QuarkusSettings {
         Optional<String> cookie = config.getOptionalValue(HTTP_COOKIE, String.class).map(String::trim);
         checkToken(HTTP_HEADER, header);
         cookie.ifPresent(c -> checkToken(HTTP_COOKIE, c));
-        return new HttpSettings(header, cookie);
+        int retryAfter = config.getOptionalValue(HTTP_RETRY_AFTER, String.class).map(String::trim)
+                .map(QuarkusSettings::retryAfter).orElse(DEFAULT_RETRY_AFTER_SECONDS);
+        return new HttpSettings(header, cookie, retryAfter);
+    }
+
+    private static int retryAfter(String value) {
+        String digits = value.endsWith("s") ? value.substring(0, value.length() - 1) : value;
+        try {
+            int seconds = Integer.parseInt(digits);
+            if (seconds >= 0 && seconds <= MAX_RETRY_AFTER_SECONDS) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ReplicationConfigurationException("Invalid value '" + value + "' for '" + HTTP_RETRY_AFTER
+                + "': expected whole seconds from 0 to " + MAX_RETRY_AFTER_SECONDS + " (e.g. 2 or 2s), the Retry-After"
+                + " of a 503 answer when no primary takes writes");
+    }
+
+    /**
+     * Node name to Quarkus data source name, the primary first, then the replicas in {@code replication.replicas}
+     * order ({@code <default>} is Quarkus' unnamed data source).
+     */
+    public static Map<String, String> nodeDataSources(Config config) {
+        Map<String, String> nodes = new LinkedHashMap<>();
+        String primary = primaryName(config);
+        nodes.put(primary, config.getOptionalValue("replication.primary.datasource", String.class).map(String::trim)
+                .orElse(primary));
+        Map<String, Object> replicas = new LinkedHashMap<>();
+        config.getOptionalValue(REPLICAS, String.class).ifPresent(v -> replicas.put(REPLICAS, v));
+        for (String replica : replicaNames(replicas)) {
+            nodes.put(replica, config.getOptionalValue("replication.replica." + replica + ".datasource", String.class)
+                    .map(String::trim).orElse(replica));
+        }
+        return nodes;
     }
 
     /** The core's settings, with each node's data source object. */

@@ -50,7 +50,7 @@ class QuarkusSettingsTest {
                 .containsEntry("replication.max-lag", "2s")
                 .doesNotContainKey("replication.http.cookie");
         assertThat(ReplicationConfig.fromProperties(s.coreSettings()).replicas()).hasSize(2);
-        assertThat(s.httpSettings()).isEqualTo(new QuarkusSettings.HttpSettings("X-Consistency-Token", Optional.of("rt")));
+        assertThat(s.httpSettings()).isEqualTo(new QuarkusSettings.HttpSettings("X-Consistency-Token", Optional.of("rt"), 2));
     }
 
     @Test
@@ -80,6 +80,27 @@ class QuarkusSettingsTest {
                 .hasMessageContaining("Invalid value 'X Token' for 'replication.http.header'");
         assertThatThrownBy(() -> read(Map.of("replication.http.cookie", "a;b")))
                 .hasMessageContaining("Invalid value 'a;b' for 'replication.http.cookie'");
+    }
+
+    @Test
+    void retryAfterIsWholeSecondsWithinAnHour() {
+        assertThat(QuarkusSettings.http(config(Map.of())).retryAfterSeconds()).isEqualTo(2);
+        assertThat(QuarkusSettings.http(config(Map.of("replication.http.retry-after", "5"))).retryAfterSeconds()).isEqualTo(5);
+        assertThat(QuarkusSettings.http(config(Map.of("replication.http.retry-after", "0s"))).retryAfterSeconds()).isZero();
+        for (String bad : new String[]{"-1", "3601", "1.5", "soon", "2m"}) {
+            assertThatThrownBy(() -> QuarkusSettings.http(config(Map.of("replication.http.retry-after", bad))))
+                    .isInstanceOf(ReplicationConfigurationException.class)
+                    .hasMessageContaining("Invalid value '" + bad + "' for 'replication.http.retry-after'")
+                    .hasMessageContaining("whole seconds from 0 to 3600");
+        }
+    }
+
+    @Test
+    void nodeDataSourcesFollowTheNodesKeys() {
+        assertThat(QuarkusSettings.nodeDataSources(config(Map.of("replication.replicas", "replica1, r2",
+                "replication.replica.r2.datasource", "reporting", "replication.primary.datasource", "<default>"))))
+                .containsExactly(Map.entry("primary", "<default>"), Map.entry("replica1", "replica1"),
+                        Map.entry("r2", "reporting"));
     }
 
     @Test
