@@ -87,9 +87,10 @@ public class ReplicationConnectionProvider implements MultiTenantConnectionProvi
             tenancy = new CustomerTenancy(runtime.config());
         }
         if (services != null && services.requireService(TransactionCoordinatorBuilder.class).isJta()) {
-            TransactionManager tm = services.requireService(JtaPlatform.class).retrieveTransactionManager();
+            JtaPlatform platform = services.requireService(JtaPlatform.class);
+            TransactionManager tm = platform.retrieveTransactionManager();
             if (tm != null) {
-                jtaCommits = new JtaCommits(runtime, tm);
+                jtaCommits = new JtaCommits(runtime, tm, platform::registerSynchronization);
                 runtime.useJta(jtaCommits);
             }
         }

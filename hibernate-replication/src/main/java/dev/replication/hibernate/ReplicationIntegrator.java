@@ -2,6 +2,7 @@ package dev.replication.hibernate;
 
 import dev.replication.ReplicationConfigurationException;
 import dev.replication.hibernate.internal.ReplicaCacheGuard;
+import org.hibernate.annotations.TenantId;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
@@ -30,19 +31,39 @@ public class ReplicationIntegrator implements Integrator {
      * are "root" tenants). Refused before anything reaches the database.
      */
     private static void refuseApplicationTenancy(Metadata metadata) {
+        if (metadata.getFilterDefinition(TENANT_ID_FILTER) == null) {
+            return;
+        }
+        // the entities are found by their annotation: the filter's configuration class moved between
+        // Hibernate lines (org.hibernate.mapping.FilterConfiguration exists from 7.2 on), and one jar runs on all
         List<String> entities = metadata.getEntityBindings().stream()
-                .filter(pc -> pc.getFilters().stream().anyMatch(f -> TENANT_ID_FILTER.equals(f.getName())))
+                .filter(pc -> hasTenantId(pc.getMappedClass()))
                 .map(PersistentClass::getEntityName)
                 .sorted()
                 .toList();
-        if (!entities.isEmpty()) {
-            throw new ReplicationConfigurationException("Entities " + entities + " have a @TenantId attribute, but"
-                    + " 'replication.tenancy' is 'none': Hibernate's tenant identifier is then the node ('primary' or a"
-                    + " replica's name), so those rows would be written with a node name as their tenant and read on"
-                    + " replicas without the tenant filter. Set 'replication.tenancy=discriminator' and keep the"
-                    + " application's own 'hibernate.tenant_identifier_resolver' (the library then takes the node from"
-                    + " the routing scope)");
+        throw new ReplicationConfigurationException("Entities " + (entities.isEmpty() ? "of the unit" : entities)
+                + " have a @TenantId attribute, but"
+                + " 'replication.tenancy' is 'none': Hibernate's tenant identifier is then the node ('primary' or a"
+                + " replica's name), so those rows would be written with a node name as their tenant and read on"
+                + " replicas without the tenant filter. Set 'replication.tenancy=discriminator' and keep the"
+                + " application's own 'hibernate.tenant_identifier_resolver' (the library then takes the node from"
+                + " the routing scope)");
+    }
+
+    private static boolean hasTenantId(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (var f : c.getDeclaredFields()) {
+                if (f.isAnnotationPresent(TenantId.class)) {
+                    return true;
+                }
+            }
+            for (var m : c.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(TenantId.class)) {
+                    return true;
+                }
+            }
         }
+        return false;
     }
 
     /** Checks the tenant resolver against {@code replication.tenancy}, and binds ours. */
@@ -80,6 +101,17 @@ public class ReplicationIntegrator implements Integrator {
         if (!(mtcp instanceof ReplicationConnectionProvider provider)) {
             return;
         }
+        try {
+            integrate(metadata, sessionFactory, provider);
+        } catch (RuntimeException | Error e) {
+            // the unit does not start: stop the monitor, pools and MBean now (an Error would skip Hibernate's cleanup)
+            provider.stop();
+            throw e;
+        }
+    }
+
+    private static void integrate(Metadata metadata, SessionFactoryImplementor sessionFactory,
+                                  ReplicationConnectionProvider provider) {
         if (!provider.runtime().config().tenancy().composed()) {
             refuseApplicationTenancy(metadata);
         }

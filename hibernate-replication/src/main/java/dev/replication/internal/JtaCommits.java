@@ -1,5 +1,6 @@
 package dev.replication.internal;
 
+import dev.replication.ConsistencyScope;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
@@ -9,6 +10,7 @@ import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.RollbackException;
 
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,12 +35,18 @@ public final class JtaCommits {
 
     private final ReplicationRuntime runtime;
     private final TransactionManager tm;
+    private final Consumer<Synchronization> interposed;
     private final Map<Transaction, Sync> pending = new ConcurrentHashMap<>();
     private final Set<Transaction> connected = ConcurrentHashMap.newKeySet();
 
-    public JtaCommits(ReplicationRuntime runtime, TransactionManager tm) {
+    /**
+     * @param interposed registers an interposed synchronization with the transaction manager (Hibernate's
+     *                   {@code JtaPlatform.registerSynchronization}), for where a plain one is refused
+     */
+    public JtaCommits(ReplicationRuntime runtime, TransactionManager tm, Consumer<Synchronization> interposed) {
         this.runtime = runtime;
         this.tm = tm;
+        this.interposed = interposed;
     }
 
     /** True when a JTA transaction is active (or marked for rollback) on this thread. */
@@ -142,11 +150,42 @@ public final class JtaCommits {
             try {
                 t.registerSynchronization(s);
                 return s;
-            } catch (RollbackException | IllegalStateException | SystemException e) {
-                Log.LOG.debugf(e, "could not register the commit synchronization of %s", t);
-                return null;
+            } catch (IllegalStateException | RollbackException | SystemException refused) {
+                // a write whose only SQL is Hibernate's flush at commit takes its connection inside the
+                // transaction's beforeCompletion, where WildFly's transaction manager refuses a plain
+                // synchronization (ARJUNA016082); an interposed one, through the JTA platform, is allowed
+                try {
+                    interposed.accept(s);
+                    return s;
+                } catch (RuntimeException e) {
+                    // no way to hear about the commit: the position is asked once the transaction is over
+                    ConsistencyScope.current().advanceWhenKnown(afterCompletionOf(t));
+                    Log.LOG.debugf(e, "no commit synchronization for %s (%s)", t, refused.getMessage());
+                    return null;
+                }
             }
         });
+    }
+
+    /**
+     * A pending position for a write whose commit this class cannot hear about: unknown while the
+     * transaction is still running, then the primary's position asked after it ended (which covers
+     * its commit, if it committed).
+     */
+    private java.util.function.LongSupplier afterCompletionOf(Transaction tx) {
+        return () -> {
+            try {
+                int status = tx.getStatus();
+                if (status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK
+                        || status == Status.STATUS_PREPARING || status == Status.STATUS_PREPARED
+                        || status == Status.STATUS_COMMITTING) {
+                    return -1;
+                }
+            } catch (SystemException | RuntimeException e) {
+                return -1;
+            }
+            return runtime.positions().positionAskedNow();
+        };
     }
 
     /**

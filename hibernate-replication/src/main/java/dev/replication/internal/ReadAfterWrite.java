@@ -77,6 +77,14 @@ public final class ReadAfterWrite {
         ConsistencyScope.current().advanceWhenKnown(pending.afterCommit());
     }
 
+    /**
+     * A position asked now: for a write whose commit was not heard of but is known to be over; it
+     * goes through the same question (shared with concurrent readers, failures reported the same way).
+     */
+    long positionAskedNow() {
+        return pending.afterCommit().getAsLong();
+    }
+
     /** How many times a committed write's position could not be learned. */
     public long unknownPositions() {
         return unknown.get();

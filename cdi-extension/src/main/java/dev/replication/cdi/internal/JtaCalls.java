@@ -138,8 +138,11 @@ public final class JtaCalls {
                     }
                     String node = decision.node();
                     Exception e = thrown;
-                    if (spec.intent() == Intent.READ && isCommitFailure(thrown) && !integration.reachable(node)) {
-                        // the read's commit failed because its node went away (the manager attaches no cause)
+                    if (spec.intent() == Intent.READ && (isCommitFailure(thrown) || isJdbcFailure(thrown))
+                            && !integration.reachable(node)) {
+                        // the read's commit failed because its node went away (the manager attaches no cause), or a
+                        // statement failed after Hibernate's find returned null in a transaction marked for
+                        // rollback (HHH-12472) and the pool reports it in its own words (IronJacamar IJ031040)
                         e = integration.connectionLost(new IllegalStateException("the read's transaction could not be"
                                 + " committed: " + thrown.getMessage()), node);
                     }
@@ -285,6 +288,16 @@ public final class JtaCalls {
             }
             return k.method() != null && k.method().getDeclaringClass().isAnnotationPresent(Transactional.class);
         });
+    }
+
+    /** A failure of the database work itself: a SQLException or a PersistenceException in the causes. */
+    private static boolean isJdbcFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException || t instanceof PersistenceException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isCommitFailure(Exception e) {
