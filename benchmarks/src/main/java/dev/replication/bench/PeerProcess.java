@@ -190,8 +190,17 @@ final class PeerProcess implements AutoCloseable {
         stop();
     }
 
-    /** The first of {@code names} found in /usr/sbin, /usr/bin or on the PATH. */
+    /**
+     * The program {@code name} in /usr/sbin, /usr/bin or on the PATH; system property
+     * {@code bench.peers.<name>} names the executable instead (a path that does not exist makes it
+     * "not installed", which is how that path of the benchmark is tried).
+     */
     static Optional<Path> executable(String name) {
+        String configured = System.getProperty("bench.peers." + name);
+        if (configured != null && !configured.isBlank()) {
+            Path p = Path.of(configured.trim());
+            return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
         Stream<String> dirs = Stream.concat(Stream.of("/usr/sbin", "/usr/bin", "/sbin", "/bin"),
                 Stream.of(String.valueOf(System.getenv("PATH")).split(":")));
         return dirs.filter(d -> !d.isBlank()).map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();

@@ -56,8 +56,8 @@ final class PeerRows {
     }
 
     private String missingNote() {
-        return c.missing().isEmpty() ? "" : "; " + c.missing().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                .distinct().collect(Collectors.joining("; "));
+        return c.missing().isEmpty() ? "" : "; " + (c instanceof PeerCluster.Static ? "pgpool-II: " : "HAProxy: ")
+                + c.missing().values().stream().distinct().collect(Collectors.joining("; "));
     }
 
     // ---------------------------------------------------------------- row 1
