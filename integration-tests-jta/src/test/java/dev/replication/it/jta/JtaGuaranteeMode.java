@@ -2,18 +2,16 @@ package dev.replication.it.jta;
 
 import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
+import dev.replication.guarantees.ClusterFaults;
 import dev.replication.guarantees.GuaranteeMode;
 import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgNode;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Mode "static topology, JTA (Narayana + Agroal pools enlisted in it), CDI on Weld SE": rows are written
@@ -30,10 +28,11 @@ final class JtaGuaranteeMode implements GuaranteeMode, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private PgNode killed;
+    private final ClusterFaults faults;
 
     JtaGuaranteeMode(PgCluster cluster, GuaranteeService service) {
         this.cluster = cluster;
+        this.faults = new ClusterFaults(cluster);
         this.service = service;
     }
 
@@ -74,33 +73,27 @@ final class JtaGuaranteeMode implements GuaranteeMode, AutoCloseable {
 
     @Override
     public void holdReplicas() {
-        cluster.replicas().forEach(PgNode::pauseReplay);
+        faults.holdReplicas();
     }
 
     @Override
     public void releaseReplicas() {
-        cluster.replicas().forEach(PgNode::resumeReplay);
+        faults.releaseReplicas();
     }
 
     @Override
     public Set<Integer> replicaPorts() {
-        return cluster.replicas().stream().map(PgNode::port).collect(Collectors.toSet());
+        return faults.replicaPorts();
     }
 
     @Override
     public int killReplica() {
-        killed = cluster.replicas().get(0);
-        killed.kill();
-        return killed.port();
+        return faults.killReplica();
     }
 
     @Override
     public void restartKilledReplica() {
-        if (killed != null) {
-            killed.start();
-            cluster.awaitReplicated(killed, Duration.ofSeconds(30));
-            killed = null;
-        }
+        faults.restartKilledReplica();
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.replication.it.wildfly;
 
+import dev.replication.guarantees.ClusterFaults;
 import dev.replication.guarantees.GuaranteeMode;
 import dev.replication.testkit.PgCluster;
-import dev.replication.testkit.PgNode;
 
 import java.net.URI;
 import java.util.Optional;
@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The guarantee bodies' mode for the WAR on WildFly: writes are POST / PUT on a {@code @Primary @Transactional} CDI
@@ -27,7 +26,7 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
     private final Runnable awaitHealthy;
     private final ThreadLocal<AppClient> client;
     private final ExecutorService others = Executors.newCachedThreadPool();
-    private PgNode killed;
+    private final ClusterFaults faults;
     private final java.util.Queue<String> divergent = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.Map<Long, String> written = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -35,6 +34,7 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
         this.name = name;
         this.server = server;
         this.cluster = cluster;
+        this.faults = new ClusterFaults(cluster);
         this.awaitHealthy = awaitHealthy;
         this.client = ThreadLocal.withInitial(() -> new AppClient(server, null));
     }
@@ -102,33 +102,27 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
 
     @Override
     public void holdReplicas() {
-        cluster.replicas().forEach(PgNode::pauseReplay);
+        faults.holdReplicas();
     }
 
     @Override
     public void releaseReplicas() {
-        cluster.replicas().forEach(PgNode::resumeReplay);
+        faults.releaseReplicas();
     }
 
     @Override
     public Set<Integer> replicaPorts() {
-        return cluster.replicas().stream().map(PgNode::port).collect(Collectors.toSet());
+        return faults.replicaPorts();
     }
 
     @Override
     public int killReplica() {
-        killed = cluster.replicas().get(0);
-        killed.kill();
-        return killed.port();
+        return faults.killReplica();
     }
 
     @Override
     public void restartKilledReplica() {
-        if (killed != null) {
-            killed.start();
-            killed = null;
-            awaitHealthy.run();
-        }
+        faults.restartKilledReplica();
     }
 
     @Override
