@@ -13,7 +13,7 @@ import java.util.Set;
  * The facade on a testkit cluster (static topology, resource-local, the library's own pools, the
  * second-level cache on): replay paused to hold replicas, a replica SIGKILLed and started again.
  */
-public final class TestkitMode extends FacadeMode {
+public final class TestkitMode extends FacadeMode implements ClusterFaultsMode {
     private final ClusterFaults faults;
 
     private TestkitMode(String name, PgCluster cluster, Map<String, Object> settings, Class<?>... moreEntities) {
@@ -71,27 +71,7 @@ public final class TestkitMode extends FacadeMode {
     }
 
     @Override
-    public void holdReplicas() {
-        faults.holdReplicas();
-    }
-
-    @Override
-    public void releaseReplicas() {
-        faults.releaseReplicas();
-    }
-
-    @Override
-    public Set<Integer> replicaPorts() {
-        return faults.replicaPorts();
-    }
-
-    @Override
-    public int killReplica() {
-        return faults.killReplica();
-    }
-
-    @Override
-    public void restartKilledReplica() {
-        faults.restartKilledReplica();
+    public ClusterFaults faults() {
+        return faults;
     }
 }

@@ -3,6 +3,7 @@ package dev.replication.it.jta;
 import dev.replication.ConsistencyScope;
 import dev.replication.ConsistencyToken;
 import dev.replication.guarantees.ClusterFaults;
+import dev.replication.guarantees.ClusterFaultsMode;
 import dev.replication.guarantees.GuaranteeMode;
 import dev.replication.testkit.PgCluster;
 
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * routing interceptor uses without a request context); another client runs on another thread with a scope
  * resumed from the token. Faults: replay paused, a replica SIGKILLed.
  */
-final class JtaGuaranteeMode implements GuaranteeMode, AutoCloseable {
+final class JtaGuaranteeMode implements ClusterFaultsMode, AutoCloseable {
     private final PgCluster cluster;
     private final GuaranteeService service;
     private final ExecutorService others = Executors.newCachedThreadPool(r -> {
@@ -72,28 +73,8 @@ final class JtaGuaranteeMode implements GuaranteeMode, AutoCloseable {
     }
 
     @Override
-    public void holdReplicas() {
-        faults.holdReplicas();
-    }
-
-    @Override
-    public void releaseReplicas() {
-        faults.releaseReplicas();
-    }
-
-    @Override
-    public Set<Integer> replicaPorts() {
-        return faults.replicaPorts();
-    }
-
-    @Override
-    public int killReplica() {
-        return faults.killReplica();
-    }
-
-    @Override
-    public void restartKilledReplica() {
-        faults.restartKilledReplica();
+    public ClusterFaults faults() {
+        return faults;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.replication.it.wildfly;
 
 import dev.replication.guarantees.ClusterFaults;
+import dev.replication.guarantees.ClusterFaultsMode;
 import dev.replication.guarantees.GuaranteeMode;
 import dev.replication.testkit.PgCluster;
 
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@code inet_server_port()} in the same transaction). A client is a thread with its own {@link AppClient}, which sends
  * back the {@code X-Consistency-Token} it got; another client is another thread starting from the token it is handed.
  */
-final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
+final class HttpGuaranteeMode implements ClusterFaultsMode, AutoCloseable {
 
     private final String name;
     private final URI server;
@@ -101,28 +102,8 @@ final class HttpGuaranteeMode implements GuaranteeMode, AutoCloseable {
     }
 
     @Override
-    public void holdReplicas() {
-        faults.holdReplicas();
-    }
-
-    @Override
-    public void releaseReplicas() {
-        faults.releaseReplicas();
-    }
-
-    @Override
-    public Set<Integer> replicaPorts() {
-        return faults.replicaPorts();
-    }
-
-    @Override
-    public int killReplica() {
-        return faults.killReplica();
-    }
-
-    @Override
-    public void restartKilledReplica() {
-        faults.restartKilledReplica();
+    public ClusterFaults faults() {
+        return faults;
     }
 
     @Override
