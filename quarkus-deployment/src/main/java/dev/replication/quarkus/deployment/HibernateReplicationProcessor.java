@@ -35,7 +35,7 @@ public class HibernateReplicationProcessor {
     void connectionProvider(ReplicationRecorder recorder, List<PersistenceUnitDescriptorBuildItem> units,
                             BuildProducer<HibernateOrmIntegrationRuntimeConfiguredBuildItem> integrations) {
         PersistenceUnitDescriptorBuildItem unit = units.stream()
-                .filter(u -> !u.isReactive() && PersistenceUnitUtil.isDefaultPersistenceUnit(u.getPersistenceUnitName()))
+                .filter(u -> PersistenceUnitUtil.isDefaultPersistenceUnit(u.getPersistenceUnitName()))
                 .findFirst()
                 .orElseThrow(() -> new ConfigurationException("Hibernate Replication routes Quarkus' default Hibernate ORM"
                         + " persistence unit, and the application has none: add an @Entity to it (or configure"
