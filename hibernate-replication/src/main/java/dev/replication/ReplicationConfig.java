@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+// Over ~300 lines: the validated configuration's fields and accessors plus its public Builder; parsing and
+// checks live in internal/config.
 /**
  * Validated, immutable configuration of one replicated cluster. Built from persistence.xml
  * properties ({@link #fromProperties(Map)}) or from {@link #builder()}; both go through the same

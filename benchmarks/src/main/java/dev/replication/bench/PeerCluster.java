@@ -26,6 +26,8 @@ import java.util.Map;
 
 import static dev.replication.bench.BenchContext.DB;
 
+// Over ~300 lines: the peers' processes (pgpool-II, HAProxy) beside their clusters, started, configured and
+// stopped as one fixture for benchmark 8.
 /**
  * One cluster of the peers benchmark with the library on it and the peer proxy in front of it:
  * the static testkit cluster with pgpool-II ({@link Static}), or a testkit Patroni cluster with

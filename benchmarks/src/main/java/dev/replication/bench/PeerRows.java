@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import static dev.replication.bench.BenchContext.progress;
 import static dev.replication.bench.Report.fmt;
 
+// Over ~300 lines: benchmark 8's rows 1 to 4, each measured for every peer in one interleaved run.
 /**
  * Rows 1 to 4 of the peers benchmark (8) on one {@link PeerCluster}: read cost, read-your-writes
  * under a 50 ms apply delay, spread over nodes from a long-lived pool, replica SIGKILL under load.

@@ -32,6 +32,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
+// Over ~300 lines: Hibernate's connection-provider SPI (any, tenant and read-only connections) for both tenancies
+// (tenants = nodes, and the application's customers on the scope's node); the unit-settings checks and the
+// customer's schema or database are in UnitSettings and CustomerTenancy.
 /**
  * Hibernate's {@link MultiTenantConnectionProvider} over a PostgreSQL primary and its replicas.
  * Tenant {@code primary} (see {@code replication.primary.name}) is always the current primary,

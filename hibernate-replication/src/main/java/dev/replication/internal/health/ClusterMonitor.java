@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+// Slightly over ~300 lines: the scheduler, the per-node check workers with their deadlines and the fast
+// re-checks share one thread model.
 /**
  * Checks every node at a fixed interval. One scheduler thread drives the ticks; the blocking
  * JDBC checks run on a small worker pool (at most one check in flight per node) so that a hung

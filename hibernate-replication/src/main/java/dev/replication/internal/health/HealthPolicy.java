@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+// Slightly over ~300 lines: the primary's and the replicas' health, admission and exclusion rules share one
+// round's state (the primary's position, the standby horizon).
 /**
  * Turns the monitor's observations into each node's health: up or down, usable for reads or
  * excluded (lag, unknown lag, following an old primary, fenced), and readmitted only after
