@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -149,17 +153,38 @@ class PatroniGuaranteesTest {
             });
         }
 
-        private void applyDelay(String delay) throws SQLException {
-            for (PatroniMember m : replicas()) {
-                try (Connection c = m.connect(); Statement st = c.createStatement()) {
-                    st.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + delay + "'");
-                    st.execute("SELECT pg_reload_conf()");
+        /**
+         * Through Patroni's dynamic configuration ({@code PATCH /config}): Patroni owns the recovery settings of
+         * its members and puts back what {@code ALTER SYSTEM} changed behind its back. Waits until every replica
+         * applies it.
+         */
+        private void applyDelay(String delay) throws Exception {
+            String body = "{\"postgresql\":{\"parameters\":{\"recovery_min_apply_delay\":\"" + delay + "\"}}}";
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(cluster.leader().restUrl() + "/config"))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("PATCH /config: %s", r.body()).isEqualTo(200);
+            String expected = delay.equals("0") ? "0" : delay;
+            Await.until("recovery_min_apply_delay=" + delay + " on every replica", Duration.ofSeconds(30), () -> {
+                for (PatroniMember m : replicas()) {
+                    try (Connection c = m.connect(); Statement st = c.createStatement();
+                         var rs = st.executeQuery("SHOW recovery_min_apply_delay")) {
+                        rs.next();
+                        if (!rs.getString(1).equals(expected)) {
+                            return false;
+                        }
+                    } catch (SQLException e) {
+                        return false;
+                    }
                 }
-            }
+                return true;
+            });
         }
 
         @Override
-        public void holdReplicas() throws SQLException {
+        public void holdReplicas() throws Exception {
             applyDelay(DELAY);
             // a row written now is not yet applied on any replica: the setting has taken effect
             long probe = insert("hold-probe");
@@ -173,7 +198,7 @@ class PatroniGuaranteesTest {
         }
 
         @Override
-        public void releaseReplicas() throws SQLException {
+        public void releaseReplicas() throws Exception {
             applyDelay("0");
         }
 
