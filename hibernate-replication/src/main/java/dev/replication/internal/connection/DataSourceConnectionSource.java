@@ -62,21 +62,8 @@ public final class DataSourceConnectionSource implements ConnectionSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        if (failing) {
-            refuseIfTheServerRefuses();
-        }
-        Connection c;
+        Connection c = openDirect();
         try {
-            c = dataSource.getConnection();
-        } catch (SQLException | RuntimeException e) {
-            failing = true;
-            throw e;
-        }
-        failing = false;
-        try {
-            if (!serverLearned) {
-                learnServer(c);
-            }
             if (c.getAutoCommit()) {
                 c.setAutoCommit(false);
             }
@@ -89,7 +76,8 @@ public final class DataSourceConnectionSource implements ConnectionSource {
     }
 
     /**
-     * A connection for the monitor's checks, from the data source but not counted as lent. Once the
+     * A connection from the data source, not counted as lent (the monitor's checks; requests through
+     * {@link #getConnection()}). Once the
      * data source failed, a server that refuses a TCP connect fails the check at once with a
      * {@link ConnectException} cause (a hard failure, which the monitor re-checks quickly) instead of
      * waiting out the pool's acquisition timeout, which would read as a hung server.

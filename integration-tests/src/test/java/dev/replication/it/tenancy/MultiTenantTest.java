@@ -195,7 +195,7 @@ class MultiTenantTest {
         try {
             Thread.sleep(1500); // load duration
             mode.killReplica();
-            Thread.sleep(3000);
+            Thread.sleep(3000); // load duration after the kill
         } finally {
             stop.set(true);
             for (Future<?> f : load) {
